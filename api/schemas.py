@@ -1589,6 +1589,13 @@ class ErasureRequest(RequestModel):
     dry_run: bool = Field(description="true: count what would be erased and change nothing. Required: say which.")
 
 
+class ErasureVersionOut(BaseModel):
+    """A published version of a scenario whose tests name the number erased."""
+
+    slug: str
+    version: int
+
+
 class ErasureOut(BaseModel):
     """What an erasure removed (or, on a dry run, would remove), by table; the number itself is named nowhere."""
 
@@ -1610,6 +1617,14 @@ class ErasureOut(BaseModel):
     )
     mentioned_in_calls: int = Field(
         description="Other calls whose variables or trace named the number: redacted, not deleted"
+    )
+    tests_in_drafts: int = Field(
+        description="Scenarios' drafts whose tests (`meta.tests`) named the number: each mention given a neutral test "
+        "number in its place (its last six digits zeroed), the draft saved as a new revision"
+    )
+    tests_in_versions: list[ErasureVersionOut] = Field(
+        description="Published versions whose tests name the number: versions are never changed, so it stays there "
+        "(and in the backups): what is left for the admin to know"
     )
 
 

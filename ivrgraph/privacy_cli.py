@@ -39,6 +39,8 @@ _REDACTED: Final = frozenset({"audit_events", "mentioned_in_callback_jobs", "men
 
 
 def _what_was_done(table: str) -> str:
+    if table == "tests_in_drafts":
+        return "given a test number"
     return "redacted" if table in _REDACTED else "counted" if table == "campaigns" else "erased"
 
 
@@ -116,6 +118,9 @@ def cmd_privacy_erase(args: argparse.Namespace) -> int:
     print(f"subject {report.subject} (the audit log names them subject:{report.subject})")
     for table, count in report.counts().items():
         print(f"  {table}: {count} {verb} {_what_was_done(table)}")
+    for each in report.tests_in_versions:
+        # Published versions are never changed: the admin is told where the number stays.
+        print(f"  kept in the tests of {each.slug} version {each.version} (published versions are never changed)")
     if report.dry_run:
         print("nothing was changed (--dry-run)")
     return 0
@@ -167,6 +172,8 @@ def cmd_privacy_reapply(args: argparse.Namespace) -> int:
         print(f"  subject:{erased.subject}: {found}")
     for table, count in report.totals().items():
         print(f"  {table}: {count} {verb} {_what_was_done(table)}")
+    for each in sorted({kept for erased in report.erased for kept in erased.tests_in_versions}, key=str):
+        print(f"  kept in the tests of {each.slug} version {each.version} (published versions are never changed)")
     if report.dry_run:
         print("nothing was changed (--dry-run)")
     _warn_of_countries(ledger, report, settings.default_country)

@@ -10,7 +10,10 @@ A subject is a phone number, matched in every form the register compares as that
 - the idempotency keys whose stored answer names it (the job a CRM's request made);
 - the audit events whose details name it (`POST /api/callbacks` notes the number it scheduled);
 - the number written inside other people's data: other clients' callback jobs' `variables` (a guarantor's phone, a
-  call list's row in `contact`) and other calls' `variables` and `trace` (the call placed for such a job).
+  call list's row in `contact`) and other calls' `variables` and `trace` (the call placed for such a job);
+- the scenarios' tests (`meta.tests`: "Save as test" from a recorded call with its caller's number kept), which
+  every viewer of the scenario reads: a draft's are given a neutral number (`test_number`) in its place, saved as a
+  new revision; a published version is never changed, and the erasure names those whose tests still hold it.
 
 A mention in stored JSON (audit details, stored answers) is a text holding one of its forms, or a JSON number with
 the digits of one (`_integer_forms`): a CRM that keeps phones in a numeric column sends `34600123456`, or
@@ -67,10 +70,13 @@ from persistence.models import (
     CampaignSkippedRow,
     IdempotencyKey,
     InstallSecret,
+    Scenario,
+    ScenarioVersion,
     utcnow,
 )
 from persistence.phone_numbers import configured_default_country, one_form, phone_number, written_forms
 from persistence.retention import maintenance_session
+from persistence.scenarios import save_draft
 
 ERASURE_ACTION: Final = "erasure"
 ERASURE_COUNTRY: Final = "default_country"  # in an erasure's details: IVRGRAPH_DEFAULT_COUNTRY it hashed under
@@ -263,17 +269,67 @@ def _redacted(value: Any, subject: Subject, pattern: re.Pattern[str]) -> Any:
     """`value` (JSON data) with each mention of the subject's number replaced by `subject.redacted`: a text that is
     the number as people type it ("+34 600 123 456"), or holds one of its forms; a JSON number, whole
     (`whole_number_digits`), with the digits of one (`_integer_forms`)."""
+    return _rewritten(value, subject, pattern, lambda _mention: subject.redacted, lambda _digits: subject.redacted)
+
+
+def _rewritten(
+    value: Any,
+    subject: Subject,
+    pattern: re.Pattern[str],
+    in_text: Callable[[str], str],
+    for_number: Callable[[str], Any],
+) -> Any:
+    """`value` (JSON data) with each mention of the subject (as `_redacted` finds them) replaced: a text mention by
+    `in_text` of it as written, a JSON number by `for_number` of its digits."""
     if isinstance(value, str):
         if phone_number(value) in subject.forms:
-            return subject.redacted
-        return pattern.sub(lambda found: _mention_or_not(found, subject.redacted), value)
+            return in_text(value)
+        return pattern.sub(lambda found: _mention_or_not(found, in_text(found.group())), value)
     if (digits := whole_number_digits(value)) is not None:
-        return subject.redacted if digits in subject.integer_forms else value
+        return for_number(digits) if digits in subject.integer_forms else value
     if isinstance(value, Mapping):
-        return {_redacted(key, subject, pattern): _redacted(item, subject, pattern) for key, item in value.items()}
+        return {
+            _rewritten(key, subject, pattern, in_text, for_number): _rewritten(
+                item, subject, pattern, in_text, for_number
+            )
+            for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [_redacted(item, subject, pattern) for item in value]
+        return [_rewritten(item, subject, pattern, in_text, for_number) for item in value]
     return value
+
+
+# The digits of a number a test value keeps zeroed at its end: no subscriber is told apart by the rest (the country,
+# the operator's or the area's prefix), which a scenario may still route on.
+TEST_NUMBER_ZEROED: Final = 6
+
+
+def test_number(written: str) -> str:
+    """The neutral number a scenario test calls from in place of a real one: `written` with its last
+    `TEST_NUMBER_ZEROED` digits zeroed, every other character as it was ("+34 600 123 456" is "+34 600 000 000",
+    "0034600123456" "0034600000000"), so each form still reads as the same phone as the others (e164, the
+    register's forms) and a prefix the scenario checks still leads where it did. A number that is that already is
+    zeroed whole. The designer's "Save as test" writes the same (designer_ui/src/components/callAsTest.ts)."""
+    digits = sum(character.isdigit() for character in written)
+    zeroed = _zeroed(written, digits - TEST_NUMBER_ZEROED)
+    return zeroed if zeroed != written else _zeroed(written, 0)
+
+
+def _zeroed(written: str, kept: int) -> str:
+    """`written` with each digit after its first `kept` ones a 0."""
+    seen, characters = 0, []
+    for character in written:
+        if character.isdigit():
+            characters.append(character if seen < kept else "0")
+            seen += 1
+        else:
+            characters.append(character)
+    return "".join(characters)
+
+
+def _with_test_number(value: Any, subject: Subject, pattern: re.Pattern[str]) -> Any:
+    """`value` with each mention of the subject replaced by its `test_number`, a JSON number by a JSON number."""
+    return _rewritten(value, subject, pattern, test_number, lambda digits: int(test_number(digits)))
 
 
 def _mentions(value: Any, subject: Subject, pattern: re.Pattern[str]) -> bool:
@@ -441,6 +497,69 @@ def record_access(session: Session, data: SubjectData, *, actor: str, now: datet
     record_event(session, actor=actor, action=ACCESS_ACTION, target=data.subject.label, details=details, now=now)
 
 
+# -- scenario tests -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VersionTests:
+    """A published version whose tests (`meta.tests`) name the subject: immutable, so the number stays there."""
+
+    slug: str
+    version: int
+
+
+def _tests_of(document: Any) -> list[Any]:
+    meta = document.get("meta") if isinstance(document, Mapping) else None
+    tests = meta.get("tests") if isinstance(meta, Mapping) else None
+    return tests if isinstance(tests, list) else []
+
+
+def _draft_with_test_numbers(document: Any, subject: Subject, pattern: re.Pattern[str]) -> dict[str, Any] | None:
+    """`document` with each mention of the subject in its tests replaced by its `test_number` (the caller, a
+    variable, a row, what is expected of the call alike, so that the test still checks the same call); None when its
+    tests name them nowhere. Only the tests: the flow itself holds no caller's data."""
+    tests = _tests_of(document)
+    rewritten = [_with_test_number(test, subject, pattern) for test in tests]
+    if rewritten == tests:
+        return None
+    return {**document, "meta": {**document["meta"], "tests": rewritten}}
+
+
+def _drafts_mentioning(session: Session, subject: Subject) -> list[tuple[Scenario, dict[str, Any]]]:
+    """Each scenario whose draft's tests name the subject (a deleted one's too: its row keeps the draft), with the
+    draft as it is to be saved; by slug."""
+    pattern = _pattern(subject.forms)
+    candidates = session.scalars(
+        select(Scenario).where(_mentioning(Scenario.draft_document, subject)).order_by(Scenario.slug)
+    )
+    found = ((scenario, _draft_with_test_numbers(scenario.draft_document, subject, pattern)) for scenario in candidates)
+    return [(scenario, draft) for scenario, draft in found if draft is not None]
+
+
+def _versions_mentioning(session: Session, subject: Subject) -> list[VersionTests]:
+    pattern = _pattern(subject.forms)
+    candidates = session.execute(
+        select(Scenario.slug, ScenarioVersion.number, ScenarioVersion.document)
+        .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+        .where(_mentioning(ScenarioVersion.document, subject))
+        .order_by(Scenario.slug, ScenarioVersion.number)
+    )
+    return [
+        VersionTests(slug=row.slug, version=row.number)
+        for row in candidates
+        if _mentions(_tests_of(row.document), subject, pattern)
+    ]
+
+
+def _save_test_numbers(session: Session, scenario: Scenario, draft: dict[str, Any], *, actor: str) -> None:
+    """The draft saved as an edit (a new revision, so a designer open on it reloads it rather than saving the
+    number back); a deleted scenario's draft, which nothing edits any more, written in place."""
+    if scenario.deleted_at is not None:
+        scenario.draft_document = draft
+        return
+    save_draft(session, slug=scenario.slug, revision=scenario.draft_revision, document=draft, actor=actor)
+
+
 # -- erasure ------------------------------------------------------------------------------------------------
 
 
@@ -459,9 +578,16 @@ class ErasureReport:
     audit_events: int = 0  # redacted, not deleted
     mentioned_in_callback_jobs: int = 0  # other clients' jobs naming the number in their variables: redacted
     mentioned_in_calls: int = 0  # other calls naming it in their variables or trace: redacted
+    tests_in_drafts: int = 0  # scenarios' drafts whose tests named it: given a test number instead
+    # Published versions whose tests name it: immutable, where the number stays (not a count: `counts` leaves it).
+    tests_in_versions: tuple[VersionTests, ...] = ()
 
     def counts(self) -> dict[str, int]:
-        return {each.name: getattr(self, each.name) for each in fields(self) if each.name not in ("subject", "dry_run")}
+        return {
+            each.name: getattr(self, each.name)
+            for each in fields(self)
+            if each.name not in ("subject", "dry_run", "tests_in_versions")
+        }
 
 
 def erase_subject(
@@ -509,6 +635,7 @@ def erase_subject(
         )
     keys = _keys_mentioning(session, found)
     events = _audit_mentions(session, found)
+    drafts = _drafts_mentioning(session, found)
     report = ErasureReport(
         subject=found.hash,
         dry_run=dry_run,
@@ -521,9 +648,13 @@ def erase_subject(
         audit_events=len(events),
         mentioned_in_callback_jobs=mentioned[CallbackJob],
         mentioned_in_calls=mentioned[CallRecord],
+        tests_in_drafts=len(drafts),
+        tests_in_versions=tuple(_versions_mentioning(session, found)),
     )
     if dry_run:
         return report
+    for scenario, draft in drafts:
+        _save_test_numbers(session, scenario, draft, actor=actor)
     session.execute(delete(CallRecord).where(calls).execution_options(synchronize_session=False))
     for ids in _chunks(job_ids):
         session.execute(delete(CallbackAttempt).where(CallbackAttempt.job_id.in_(ids)))
@@ -550,7 +681,11 @@ def erase_subject(
     session.flush()
     # The hash depends on the default country (a national number's one form): a ledger of these events is matched
     # again under the country it names (persistence.erasure_ledger).
-    details = {**report.counts(), ERASURE_COUNTRY: configured_default_country()}
+    details = {
+        **report.counts(),
+        "tests_in_versions": [{"slug": each.slug, "version": each.version} for each in report.tests_in_versions],
+        ERASURE_COUNTRY: configured_default_country(),
+    }
     record_event(session, actor=actor, action=ERASURE_ACTION, target=found.label, details=details, now=now)
     return report
 

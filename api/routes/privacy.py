@@ -20,6 +20,7 @@ from api.schemas import (
     CallDetail,
     ErasureOut,
     ErasureRequest,
+    ErasureVersionOut,
     SubjectAccessOut,
     SubjectCampaignRow,
     SubjectJob,
@@ -47,14 +48,17 @@ def erase_subject(body: ErasureRequest, user: Admin, runtime: RuntimeDep) -> Era
     the number rung, and their callback jobs' calls), their callback jobs with their attempts and call lists' rows
     (a list that loses a client counts one fewer), the stored answers of retried requests that name it; the audit
     events that name it, and other clients' callback jobs and other calls whose variables or trace name it (a
-    guarantor's phone), keep their place with the number replaced by the subject's keyed hash. The flow statistics
-    (counts by node and hour) stay. An `erasure` audit event names the subject by the hash, with the counts.
+    guarantor's phone), keep their place with the number replaced by the subject's keyed hash. The scenarios' drafts
+    whose tests name it get a neutral test number in its place (`tests_in_drafts`); published versions are never
+    changed, and those whose tests name it are listed (`tests_in_versions`). The flow statistics (counts by node and
+    hour) stay. An `erasure` audit event names the subject by the hash, with the counts.
 
     `dry_run: true` counts what would go and changes nothing. 409 while a callback job of the number is being
     dialled: ask again once that call ends. On SQLite, the erased rows' bytes are overwritten in the file. Not
     reached: backups already taken, call records waiting in a node's spool for the database, the logs."""
     report = privacy.erase(runtime.database, number=body.number, actor=user.username, dry_run=body.dry_run)
-    return ErasureOut(subject=report.subject, dry_run=report.dry_run, **report.counts())
+    versions = [ErasureVersionOut(slug=each.slug, version=each.version) for each in report.tests_in_versions]
+    return ErasureOut(subject=report.subject, dry_run=report.dry_run, tests_in_versions=versions, **report.counts())
 
 
 @router.get("/subject", response_model=SubjectAccessOut)

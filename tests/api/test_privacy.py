@@ -6,6 +6,7 @@ on calls and callbacks answered 405, and an access request took many calls and s
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -285,3 +286,95 @@ def test_what_is_no_number_or_no_decision_is_refused(admin: Client) -> None:
     assert admin.post("/api/privacy/erasure", json={"number": "Lucía", "dry_run": True}).status_code == 422
     assert admin.post("/api/privacy/erasure", json={"number": "+34600550000"}).status_code == 422  # dry run or not?
     assert admin.get("/api/privacy/subject", params={"number": "Lucía"}).status_code == 422
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EMPLOYEE = "+34600999888"  # the employee of examples/employee-callthrough.tests.json, in every form it writes
+
+
+def _spaced(number: str) -> str:
+    return f"{number[:3]} {number[3:6]} {number[6:9]} {number[9:]}"
+
+
+def _test_results(admin: Client, slug: str) -> list[tuple[str, bool]]:
+    ran = admin.post(f"/api/scenarios/{slug}/tests")
+    assert ran.status_code == 200, ran.text
+    return [(test["name"], test["passed"]) for test in ran.json()["tests"]]
+
+
+def test_a_drafts_tests_get_a_test_number_and_still_check_the_same_calls(admin: Client) -> None:
+    """The security review's case: a test saved from a recorded call keeps the caller's number in the draft, which
+    every viewer reads. The example's tests name the employee as caller (+34..., 0034..., 34..., national), in the
+    rows the SQL block is mocked with and in what the callback is expected to dial: each becomes the same test
+    number in its own form, and every test passes or fails as before."""
+    for example in ("employee-dialout", "callback-connect", "inbound-hotline"):  # where its calls go on to, live
+        shipped = json.loads((EXAMPLES / f"{example}.json").read_text())
+        assert admin.post("/api/scenarios", json={"slug": example, "name": example, "document": shipped}).is_success
+        published = admin.post(f"/api/scenarios/{example}/publish", json={"message": "as shipped"})
+        assert published.status_code == 200, published.text
+    document = json.loads((EXAMPLES / "employee-callthrough.json").read_text())
+    document["meta"] = {"tests": json.loads((EXAMPLES / "employee-callthrough.tests.json").read_text())["tests"]}
+    created = admin.post("/api/scenarios", json={"slug": "callthrough-tests", "name": "Tests", "document": document})
+    assert created.status_code == 201, created.text
+    before = _test_results(admin, "callthrough-tests")
+    assert ("employee is called back", True) in before
+
+    planned = admin.post("/api/privacy/erasure", json={"number": EMPLOYEE, "dry_run": True})
+
+    assert planned.status_code == 200, planned.text
+    assert (planned.json()["tests_in_drafts"], planned.json()["tests_in_versions"]) == (1, [])
+    assert admin.get("/api/scenarios/callthrough-tests").json()["draft"]["revision"] == 1  # a dry run changes nothing
+
+    erased = admin.post("/api/privacy/erasure", json={"number": EMPLOYEE, "dry_run": False})
+
+    assert erased.status_code == 200, erased.text
+    assert (erased.json()["tests_in_drafts"], erased.json()["tests_in_versions"]) == (1, [])
+    draft = admin.get("/api/scenarios/callthrough-tests").json()["draft"]
+    assert draft["revision"] == 2 and draft["updated_by"] == ADMIN  # an edit as any other: open designers reload
+    tests = draft["document"]["meta"]["tests"]
+    assert "600999888" not in json.dumps(tests)
+    assert [test.get("caller_id") for test in tests[:5]] == [
+        "+34600000000", "+34600000000", "0034600000000", "34600000000", "600000000"
+    ]  # fmt: skip
+    assert tests[0]["data_rows"]["staff"][0]["mobile"] == "+34600000000"
+    assert tests[0]["expect"]["scheduled"][0]["number"] == "+34600000000"
+    assert tests[6]["caller_id"] == "+34911000000"  # another caller's test number stays
+    assert draft["document"]["nodes"] == document["nodes"]  # the flow is not the tests
+    assert _test_results(admin, "callthrough-tests") == before
+
+
+def test_published_versions_whose_tests_name_the_number_are_listed_and_left(
+    admin: Client, subject: dict[str, str]
+) -> None:
+    number, other, n = subject["number"], subject["other"], subject["n"]
+    name, untouched = f"tests-{n}", f"tests-other-{n}"
+    for slug, caller in ((name, number), (untouched, other)):
+        document = documents.menu(["1"])
+        document["meta"] = {
+            "tests": [{"name": "from the call", "keys": ["1"], "caller_id": caller, "caller_name": "Lucía",
+                       "variables": {"callback_to": _spaced(caller), "account": int(caller[3:])},
+                       "expect": {"path": ["start", "menu", "k1"]}}]
+        }  # fmt: skip
+        created = admin.post("/api/scenarios", json={"slug": slug, "name": slug, "document": document})
+        assert created.status_code == 201, created.text
+    published = admin.post(f"/api/scenarios/{name}/publish", json={"message": "with the caller's test"})
+    assert published.status_code == 200, published.text
+
+    planned = admin.post("/api/privacy/erasure", json={"number": number, "dry_run": True})
+    erased = admin.post("/api/privacy/erasure", json={"number": number, "dry_run": False})
+
+    assert erased.status_code == 200, erased.text
+    for report in (planned.json(), erased.json()):
+        assert (report["tests_in_drafts"], report["tests_in_versions"]) == (1, [{"slug": name, "version": 1}])
+    [test] = admin.get(f"/api/scenarios/{name}").json()["draft"]["document"]["meta"]["tests"]
+    assert test["caller_id"] == "+34600000000"
+    assert test["variables"] == {"callback_to": "+34 600 000 000", "account": 600000000}
+    assert test["caller_name"] == "Lucía"  # a name is not the number: not found by it
+    kept = admin.get(f"/api/scenarios/{name}/versions/1").json()["document"]["meta"]["tests"][0]
+    assert kept["caller_id"] == number  # a published version is never changed: listed for the admin instead
+    [other_test] = admin.get(f"/api/scenarios/{untouched}").json()["draft"]["document"]["meta"]["tests"]
+    assert other_test["caller_id"] == other and other_test["variables"]["callback_to"] == _spaced(other)
+    logged = admin.get("/api/audit", params={"action": "erasure", "target": f"subject:{erased.json()['subject']}"})
+    [event] = logged.json()
+    assert event["details"]["tests_in_drafts"] == 1
+    assert event["details"]["tests_in_versions"] == [{"slug": name, "version": 1}]

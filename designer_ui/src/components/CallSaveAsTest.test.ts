@@ -51,9 +51,13 @@ describe("saving a recorded call as a test", () => {
     expect(text).toContain("Keys: 2");
     expect(text).toContain("Transfers' outcomes: busy");
     expect(text).toContain("Variables: debt_amount");
-    expect(text).toContain("The caller's number is hidden from your role");
+    expect(text).toContain("The caller's number is hidden from your role: the test calls from a test number");
+    expect(text).toContain("the call's variables are copied into the test as they were: everyone who can open the scenario can read them");
+    // A masked reader has no real caller to keep: no box offering it.
+    expect(html).not.toContain('name="keep-real-caller"');
     expect(text).toContain('The caller hung up in "Operators busy": the test\'s caller hangs up there too');
-    expect(html).toMatch(/<input [^>]*name="test-caller" value=""/);
+    expect(html).toMatch(/<input [^>]*name="test-caller" value="\+34000000000"/);
+    expect(html).not.toContain("[hidden]");
     expect(html).toContain('name="expect-path"');
     expect(html).toContain('name="expect-outcome"');
     expect(html).toContain('name="expect-result"');
@@ -91,6 +95,7 @@ describe("saving a recorded call as a test", () => {
       name: "busy desk",
       keys: ["2"],
       caller_id: "+34600111222",
+      caller_name: "Test caller", // the record's "[hidden]" is no name to call with
       at: "2026-12-05T10:00:00+01:00",
       variables: { debt_amount: 120.5 },
       transfers: ["busy"],
@@ -110,5 +115,50 @@ describe("saving a recorded call as a test", () => {
     saveIntoDraft({ name: "from the call", keys: ["2"], expect: { outcome: "caller_hangup" } });
     expect(useEditor.getState().versionView).toBeNull();
     expect(testsOf(useEditor.getState().head.meta).tests.map((test) => (test as { name: string }).name)).toEqual(["existing", "from the call"]);
+  });
+
+  it("writes a test number and name, never the mask, for a masked reader whatever the caller field holds", () => {
+    const converted = callAsTest(call);
+    const outcome = [{ kind: "outcome" as const, expect: { outcome: "caller_hangup" }, shown: "" }];
+    for (const typed of [converted.request.caller_id, "[hidden]", "+34*******22"]) {
+      const test = testFromRecordedCall("masked", converted, typed, outcome, [], true);
+      expect(test.caller_id).toBe("+34000000000");
+      expect(test.caller_name).toBe("Test caller");
+      expect(JSON.stringify(test)).not.toContain("hidden");
+    }
+  });
+
+  describe("for a reader who sees the caller", () => {
+    const seen: OpenCall = {
+      ...call,
+      numbers: { caller_id: "+34600111222", caller_name: "Ana García", dialed_number: "", callback_job_id: null },
+      variables: { caller_id: "+34600111222", debt_amount: 120.5, callback_to: "+34600111222", result: "operator_unavailable" },
+    };
+    const outcome = [{ kind: "outcome" as const, expect: { outcome: "caller_hangup" }, shown: "" }];
+
+    it("offers to keep the real number and name, unticked, and says what is copied", () => {
+      const html = renderToHtml(CallSaveAsTestView, view({ call: seen, open: true }));
+      expect(html).toMatch(/<input type="checkbox" name="keep-real-caller"(?! checked)[^>]*>/);
+      expect(html).toMatch(/<input [^>]*name="test-caller" value="\+34600000000"/);
+      const text = visibleText(html);
+      expect(text).toContain(
+        "Keep the caller's real number and name (personal data: anyone who can read the scenario will see them)",
+      );
+      expect(text).toContain("The caller's real number and name are not copied");
+      expect(text).toContain("the call's variables are copied into the test as they were");
+      expect(text).not.toContain("600111222");
+      expect(visibleText(renderInLanguage("es", CallSaveAsTestView, view({ call: seen, open: true })))).toContain("datos personales");
+      expect(visibleText(renderInLanguage("ru", CallSaveAsTestView, view({ call: seen, open: true })))).toContain("персональные данные");
+    });
+
+    it("saves a test number and name by default, and the real ones only when kept", () => {
+      const converted = callAsTest(seen);
+      const neutral = testFromRecordedCall("default", converted, converted.request.caller_id, outcome);
+      expect(neutral).toMatchObject({ caller_id: "+34600000000", caller_name: "Test caller", variables: { debt_amount: 120.5, callback_to: "+34600000000" } });
+      expect(JSON.stringify(neutral)).not.toContain("111222");
+      expect(JSON.stringify(neutral)).not.toContain("Ana");
+      const kept = testFromRecordedCall("kept", converted, "+34600111222", outcome, [], true);
+      expect(kept).toMatchObject({ caller_id: "+34600111222", caller_name: "Ana García", variables: { debt_amount: 120.5, callback_to: "+34600111222" } });
+    });
   });
 });

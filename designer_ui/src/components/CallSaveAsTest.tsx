@@ -2,7 +2,9 @@
  * "Save as test" in a recorded call's details, beside its scenario's canvas: the call becomes one of the scenario's
  * tests, written into the draft as SaveAsTest writes a test call's (`writeTests`), its inputs carried over from the
  * record (callAsTest) and what it must do offered as SaveAsTest offers it. What the record could not give back is
- * said in the form: a masked caller (to type), masked keys or variables, a hangup the test cannot place.
+ * said in the form: a masked caller, masked keys or variables, a hangup the test cannot place. The caller's number
+ * and name are personal data, and a scenario's tests are read by all its viewers: the test calls from a test number
+ * under a test name unless the analyst keeps them, and the form says the variables are copied as they were.
  */
 import { useState } from "react";
 import type { Variable } from "../generated/scenario";
@@ -20,14 +22,15 @@ import {
 } from "../lib/scenarioTests";
 import type { DocumentHead } from "../lib/convert";
 import { useEditor } from "../store/editor";
-import { callAsTest, type CallAsTest } from "./callAsTest";
+import { callAsTest, isMaskedNumber, type CallAsTest } from "./callAsTest";
 import type { OpenCall } from "./CallsPanel";
 import { SaveAsTestArea, suggestedName } from "./SaveAsTest";
 import { useBesideCanvas } from "./storyBlocks";
 
 /**
- * The test `converted` makes, named `name`, calling from `caller` (the record's number, or the one typed for a
- * masked one), expecting what `chosen` says.
+ * The test `converted` makes, named `name`, calling from `caller` (the test number, the one typed, or the record's
+ * when the analyst keeps it), expecting what `chosen` says. `keepReal`: the caller's real name and the variables as
+ * recorded, the number in them too, in place of the test's. A mask is never written: it would call from "[hidden]".
  */
 export function testFromRecordedCall(
   name: string,
@@ -35,8 +38,12 @@ export function testFromRecordedCall(
   caller: string,
   chosen: readonly OfferedExpectation[],
   declared: readonly Variable[] = [],
+  keepReal = false,
 ): Record<string, unknown> {
-  const test = testFromCall(name, { ...converted.request, caller_id: caller.trim() }, chosen, declared);
+  const real = keepReal ? converted.realCaller : null;
+  const kept = real ? { caller_name: real.callerName, variables: real.variables } : {};
+  const callerId = caller.includes("[hidden") || isMaskedNumber(caller) ? converted.request.caller_id : caller.trim();
+  const test = testFromCall(name, { ...converted.request, ...kept, caller_id: callerId }, chosen, declared);
   const { expect, ...inputs } = test;
   const hangup = converted.hangup?.reproduced ? { hangup_in: converted.hangup.node } : {};
   // The inputs before `expect`, as they read before what is checked.
@@ -62,8 +69,23 @@ export function saveIntoDraft(test: Record<string, unknown>): void {
   saveRecordedCallTest(editor, testsOf(editor.head.meta).tests, test);
 }
 
-/** What the form lists of the call's inputs, and what it could not keep. */
-export function CallTestInputs({ converted, caller, onCaller }: { converted: CallAsTest; caller: string; onCaller(caller: string): void }) {
+/**
+ * What the form lists of the call's inputs, and what it could not keep; whether the caller's real number and name
+ * are kept (`keep`, off at first: personal data every reader of the scenario would read).
+ */
+export function CallTestInputs({
+  converted,
+  caller,
+  onCaller,
+  keep = false,
+  onKeep = () => undefined,
+}: {
+  converted: CallAsTest;
+  caller: string;
+  onCaller(caller: string): void;
+  keep?: boolean;
+  onKeep?(keep: boolean): void;
+}) {
   const { t, language } = useI18n();
   const { request, hangup } = converted;
   const keys = request.keys ?? [];
@@ -83,6 +105,16 @@ export function CallTestInputs({ converted, caller, onCaller }: { converted: Cal
       {converted.callerMasked && (
         <p className="hint" id="call-test-caller-masked" data-testid="call-test-caller-masked">{t("callTest.callerMasked")}</p>
       )}
+      {converted.realCaller && (
+        <>
+          {!keep && <p className="hint" data-testid="call-test-test-caller">{t("callTest.testCaller")}</p>}
+          <label className="test-expectation">
+            <input type="checkbox" name="keep-real-caller" checked={keep} onChange={(e) => onKeep(e.target.checked)} />
+            <span>{t("callTest.keepReal")}</span>
+          </label>
+        </>
+      )}
+      <p className="hint" data-testid="call-test-copied">{t("callTest.copied")}</p>
       {converted.keysMasked && <p className="hint" data-testid="call-test-keys-masked">{t("callTest.keysMasked")}</p>}
       {converted.maskedVariables.length > 0 && (
         <p className="hint" data-testid="call-test-variables-masked">{t("callTest.variablesMasked", { names: converted.maskedVariables.join(", ") })}</p>
@@ -114,7 +146,12 @@ export function CallSaveAsTestView(props: {
   const { t } = useI18n();
   const converted = callAsTest(props.call);
   const [caller, setCaller] = useState(converted.request.caller_id);
+  const [keep, setKeep] = useState(false);
   if (!props.editable) return null;
+  const keepOrNot = (kept: boolean) => {
+    setKeep(kept);
+    setCaller(kept && converted.realCaller ? converted.realCaller.callerId : converted.request.caller_id);
+  };
   return (
     <SaveAsTestArea
       testId="call-save-as-test"
@@ -123,12 +160,12 @@ export function CallSaveAsTestView(props: {
       offered={offeredExpectations(converted.result, props.declared)}
       names={props.names}
       suggested={() => freeName(suggestedName(t, converted.request, converted.result), props.tests)}
-      onSave={(name, chosen) => props.onSave(testFromRecordedCall(name, converted, caller, chosen, props.declared))}
+      onSave={(name, chosen) => props.onSave(testFromRecordedCall(name, converted, caller, chosen, props.declared, keep))}
       onOpenTests={props.onOpenTests}
       hint={t("callTest.hint")}
       open={props.open}
     >
-      <CallTestInputs converted={converted} caller={caller} onCaller={setCaller} />
+      <CallTestInputs converted={converted} caller={caller} onCaller={setCaller} keep={keep} onKeep={keepOrNot} />
     </SaveAsTestArea>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TraceStep } from "../api/types";
-import { callAsTest, stepTokens } from "./callAsTest";
+import { callAsTest, stepTokens, TEST_CALLER_NAME, TEST_NUMBER, testNumber } from "./callAsTest";
 import type { OpenCall } from "./CallsPanel";
 
 /** A recorded call of debt-reminder, as GET /api/calls/{id} gives it and `openedCall` keeps it. */
@@ -33,7 +33,7 @@ describe("a recorded call as a test's inputs", () => {
     const converted = callAsTest(recorded([start, greet, debt, menu, will_pay]));
     expect(converted.request.keys).toEqual(["5", "-", "1"]);
     expect(converted.hangup).toBeNull();
-    expect(converted.request.caller_id).toBe("+34600111222");
+    expect(converted.request.caller_id).toBe("+34600000000");
     expect(converted.callerMasked).toBe(false);
     expect(converted.request.at).toBe("2026-12-05T10:00:00+01:00");
     // Channel facts and what a block set (`result`) are not the call's start: the test call sets them again.
@@ -63,7 +63,7 @@ describe("a recorded call as a test's inputs", () => {
     expect(converted.keysMasked).toBe(true);
   });
 
-  it("leaves a masked caller's number (and hidden name) empty for the user to give, and says so", () => {
+  it("gives a masked caller a test number of the mask's shape and a test name, never the mask, and says so", () => {
     const converted = callAsTest(
       recorded([start, greet], {
         numbers: { caller_id: "+34*******22", caller_name: "[hidden]", dialed_number: "+34*******77", callback_job_id: null },
@@ -71,8 +71,9 @@ describe("a recorded call as a test's inputs", () => {
       }),
     );
     expect(converted.callerMasked).toBe(true);
-    expect(converted.request.caller_id).toBe("");
-    expect(converted.request.caller_name).toBe("");
+    expect(converted.request.caller_id).toBe("+34000000000");
+    expect(converted.request.caller_name).toBe(TEST_CALLER_NAME);
+    expect(converted.realCaller).toBeNull(); // nothing real to keep
     expect(converted.dialedNumber).toBe("");
     expect(converted.maskedVariables).toEqual(["pin"]);
     expect(converted.request.variables).toEqual({ debt_amount: 5 });
@@ -115,5 +116,43 @@ describe("a recorded call as a test's inputs", () => {
     expect(converted.result.result.steps.map((step) => step.node)).toEqual(["start", "operator", "elsewhere", "inbound-hotline:start"]);
     // A moment without its offset would be refused by the test format: left for the test to run now.
     expect(converted.request.at).toBeUndefined();
+  });
+
+  it("copies neither the caller's number nor their name by default, and keeps them aside for an analyst who asks", () => {
+    const converted = callAsTest(
+      recorded([start, greet], {
+        numbers: { caller_id: "+34 600 111 222", caller_name: "Ana García", dialed_number: "+34910000000", callback_job_id: null },
+        variables: { caller_id: "+34 600 111 222", debt_amount: 120.5, callback_to: "600-111-222", account: 34600111222, other: "+34911222333" },
+      }),
+    );
+    expect(converted.request.caller_id).toBe("+34 600 000 000");
+    expect(converted.request.caller_name).toBe(TEST_CALLER_NAME);
+    // The caller's number written in a variable, in any form, is the test number in that form; another number stays.
+    expect(converted.request.variables).toEqual({ debt_amount: 120.5, callback_to: "600-000-000", account: 34600000000, other: "+34911222333" });
+    expect(JSON.stringify(converted.request)).not.toContain("111");
+    expect(converted.realCaller).toEqual({
+      callerId: "+34 600 111 222",
+      callerName: "Ana García",
+      variables: { debt_amount: 120.5, callback_to: "600-111-222", account: 34600111222, other: "+34911222333" },
+    });
+    expect(converted.dialedNumber).toBe("+34910000000"); // the number rung is the organisation's, not the caller's
+  });
+
+  it("has nothing to keep for a caller without a number or name", () => {
+    const converted = callAsTest(recorded([start, greet], { numbers: { caller_id: "anonymous", caller_name: "", dialed_number: "", callback_job_id: null } }));
+    expect(converted.request.caller_id).toBe("anonymous");
+    expect(converted.request.caller_name).toBe("");
+    expect(converted.realCaller).toBeNull();
+  });
+
+  it("makes a test number of the same form and prefix, as erasure does", () => {
+    expect(testNumber("+34600111222")).toBe("+34600000000");
+    expect(testNumber("0034600111222")).toBe("0034600000000");
+    expect(testNumber("600111222")).toBe("600000000");
+    expect(testNumber("+34600000000")).toBe("+00000000000"); // a test number already: nobody's prefix kept
+    expect(testNumber("+34*******22")).toBe("+34000000000");
+    expect(testNumber("[hidden]")).toBe(TEST_NUMBER);
+    expect(testNumber("sip:ana@example.com")).toBe(TEST_NUMBER);
+    expect(testNumber("")).toBe("");
   });
 });

@@ -18,6 +18,73 @@ const BARGE_IN = "!";
 const isMaskedText = (value: string) => value.includes("[hidden");
 export const isMaskedNumber = (number: string) => number.includes("*");
 
+/**
+ * The digits of a caller's number a test number zeroes at its end: no subscriber is told apart by the rest (the
+ * country, an operator's or an area's prefix), which a scenario may still route on. Erasure writes the same
+ * (persistence/privacy.py, test_number).
+ */
+const TEST_NUMBER_ZEROED = 6;
+/** A test's caller when nothing of the number's shape is known (hidden text, a SIP address). */
+export const TEST_NUMBER = "+10000000000";
+/** A test's caller's name in place of a real one: whether a name was sent still leads where it did. */
+export const TEST_CALLER_NAME = "Test caller";
+
+/** `written` with each digit (or a mask's `*`) after its first `kept` ones a 0. */
+function zeroed(written: string, kept: number): string {
+  let seen = 0;
+  return [...written]
+    .map((char) => {
+      if (!/[0-9*]/.test(char)) return char;
+      seen += 1;
+      return seen <= kept && char !== "*" ? char : "0";
+    })
+    .join("");
+}
+
+/**
+ * The neutral number a test calls from in place of the caller's `written` (as the record shows it, masked or not):
+ * its last digits zeroed, every other character kept (`+34 600 111 222` is `+34 600 000 000`, a masked
+ * `+34*******22` `+34000000000`), so the same e164 form, length and prefix lead the call where the real one did. A
+ * word (`anonymous`) is no one's and stays; other text (a hidden one, a SIP address) is `TEST_NUMBER`.
+ */
+export function testNumber(written: string): string {
+  const text = written.trim();
+  if (!text || /^[a-z]+$/i.test(text)) return text;
+  if (/[a-z[\]]/i.test(text)) return TEST_NUMBER;
+  const digits = [...text].filter((char) => /[0-9*]/.test(char)).length;
+  const neutral = zeroed(text, digits - TEST_NUMBER_ZEROED);
+  return neutral !== text ? neutral : zeroed(text, 0);
+}
+
+/** The digits a value names the caller by: the last nine of their number (its national part, in any form). */
+function callerKey(callerId: string): string | null {
+  const digits = callerId.replace(/\D/g, "");
+  return digits.length >= 7 && !isMaskedNumber(callerId) ? digits.slice(-9) : null;
+}
+
+const NUMBER_RUN = /\+?[0-9](?:[0-9 \-().]*[0-9])?/g;
+
+/** `value` with the caller's number, wherever it is written in it, replaced by its `testNumber`. */
+function withoutCaller(value: unknown, key: string): unknown {
+  if (typeof value === "string") {
+    return value.replace(NUMBER_RUN, (run) => (run.replace(/\D/g, "").endsWith(key) ? testNumber(run) : run));
+  }
+  if (typeof value === "number" && Number.isInteger(value) && String(value).endsWith(key)) return Number(testNumber(String(value)));
+  if (Array.isArray(value)) return value.map((item) => withoutCaller(item, key));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, withoutCaller(item, key)]));
+  }
+  return value;
+}
+
+/** The record's caller, kept only when the analyst asks to (personal data, read by everyone who opens the scenario). */
+export interface RealCaller {
+  callerId: string;
+  callerName: string;
+  /** The variables as recorded, the caller's number in them too. */
+  variables: Record<string, unknown>;
+}
+
 /** Where the caller hung up, and whether the test can hang up there. */
 export interface CallHangup {
   /** The step's node as a test names it: `menu`, or `slug:menu` in a scenario a Go To Scenario continued in. */
@@ -37,8 +104,13 @@ export interface CallAsTest {
   request: SimulateRequest;
   /** The number the call rang, when the role sees it (the test format's `dialed_number`). */
   dialedNumber: string;
-  /** The caller's number came masked: the test's caller is left for the user to give. */
+  /** The caller's number came masked: the test calls from a test number, for the user to change. */
   callerMasked: boolean;
+  /**
+   * The caller as recorded, where it differs from the test's (`request` has test values in its place: a test number
+   * and name, the number taken out of the variables); null when there is nothing real to keep (masked, or none).
+   */
+  realCaller: RealCaller | null;
   /** Keys typed into a sensitive variable came masked: those entries are written as nothing pressed. */
   keysMasked: boolean;
   /** Variables left out because they came masked. */
@@ -146,11 +218,14 @@ export function callAsTest(call: OpenCall): CallAsTest {
   );
 
   const at = testMoment(call.startedAt);
+  // Neither the caller's number nor their name by default: the scenario's tests are read by every viewer.
+  const key = callerKey(callerId);
+  const neutralVariables = key ? (withoutCaller(variables, key) as Record<string, unknown>) : variables;
   const request: SimulateRequest = {
     keys,
-    caller_id: callerMasked ? "" : callerId,
-    caller_name: callerMasked || isMaskedText(callerName) ? "" : callerName,
-    variables,
+    caller_id: testNumber(callerId),
+    caller_name: callerName ? TEST_CALLER_NAME : "",
+    variables: neutralVariables,
     transfers,
     data_rows: {},
     ...(at ? { at } : {}),
@@ -161,10 +236,16 @@ export function callAsTest(call: OpenCall): CallAsTest {
     story: [],
     callbacks: [],
   };
+  const real: RealCaller = { callerId, callerName, variables };
+  const personal =
+    !callerMasked &&
+    !isMaskedText(callerName) &&
+    (callerId !== request.caller_id || callerName !== request.caller_name || JSON.stringify(variables) !== JSON.stringify(neutralVariables));
   return {
     request,
     dialedNumber: isMaskedNumber(dialed) ? "" : dialed,
     callerMasked,
+    realCaller: personal ? real : null,
     keysMasked,
     maskedVariables,
     hangup,

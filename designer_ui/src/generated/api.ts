@@ -1050,8 +1050,10 @@ export interface paths {
          *     the number rung, and their callback jobs' calls), their callback jobs with their attempts and call lists' rows
          *     (a list that loses a client counts one fewer), the stored answers of retried requests that name it; the audit
          *     events that name it, and other clients' callback jobs and other calls whose variables or trace name it (a
-         *     guarantor's phone), keep their place with the number replaced by the subject's keyed hash. The flow statistics
-         *     (counts by node and hour) stay. An `erasure` audit event names the subject by the hash, with the counts.
+         *     guarantor's phone), keep their place with the number replaced by the subject's keyed hash. The scenarios' drafts
+         *     whose tests name it get a neutral test number in its place (`tests_in_drafts`); published versions are never
+         *     changed, and those whose tests name it are listed (`tests_in_versions`). The flow statistics (counts by node and
+         *     hour) stay. An `erasure` audit event names the subject by the hash, with the counts.
          *
          *     `dry_run: true` counts what would go and changes nothing. 409 while a callback job of the number is being
          *     dialled: ask again once that call ends. On SQLite, the erased rows' bytes are overwritten in the file. Not
@@ -3400,6 +3402,16 @@ export interface components {
              * @description The subject's keyed hash: the audit log names them `subject:<hash>`, and shows `[erased <hash>]` where its events named the number
              */
             subject: string;
+            /**
+             * Tests In Drafts
+             * @description Scenarios' drafts whose tests (`meta.tests`) named the number: each mention given a neutral test number in its place (its last six digits zeroed), the draft saved as a new revision
+             */
+            tests_in_drafts: number;
+            /**
+             * Tests In Versions
+             * @description Published versions whose tests name the number: versions are never changed, so it stays there (and in the backups): what is left for the admin to know
+             */
+            tests_in_versions: components["schemas"]["ErasureVersionOut"][];
         };
         /** ErasureRequest */
         ErasureRequest: {
@@ -3414,6 +3426,16 @@ export interface components {
              * @example +34 600 111 222
              */
             number: string;
+        };
+        /**
+         * ErasureVersionOut
+         * @description A published version of a scenario whose tests name the number erased.
+         */
+        ErasureVersionOut: {
+            /** Slug */
+            slug: string;
+            /** Version */
+            version: number;
         };
         /** ExitsIn */
         ExitsIn: {
