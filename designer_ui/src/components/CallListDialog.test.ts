@@ -69,6 +69,23 @@ describe("the list as read", () => {
     expect(html).toContain('<td class="number-column">600111200</td>');
   });
 
+  // Supervisor review: an XLSX's date cells showed as 2026-12-30 beside text dates 25.12.2026 in the same column.
+  it("shows date cells as the interface language writes dates, the rest as read", () => {
+    const dated: CallList = {
+      columns: ["phone", "due_date", "note"],
+      rows: [
+        { phone: "89161234567", due_date: "2026-12-30", note: "2026-02-31" },
+        { phone: "89161234568", due_date: "25.12.2026", note: "2026-12-30T14:30" },
+      ],
+      sheet: "Лист1",
+    };
+    const shown = (language: "en" | "es" | "ru") =>
+      cells(renderInLanguage(language, CallListPreview, { list: dated, fileName: "l.xlsx", numberColumn: "phone", onNumberColumn: () => {} }), "td");
+    expect(shown("ru")).toEqual(["89161234567", "30.12.2026", "2026-02-31", "89161234568", "25.12.2026", "30.12.2026 14:30"]);
+    expect(shown("es")).toEqual(["89161234567", "30/12/2026", "2026-02-31", "89161234568", "25.12.2026", "30/12/2026 14:30"]);
+    expect(shown("en")).toEqual(["89161234567", "Dec 30, 2026", "2026-02-31", "89161234568", "25.12.2026", "Dec 30, 2026, 2:30 PM"]);
+  });
+
   it("says, before scheduling, that a CSV was read as Windows-1251 (review of a Russian contact centre)", () => {
     const warning = { path: "$.file", code: "read_as_windows_1251", params: {},
       message: "the file is not UTF-8 and was read as Windows-1251 (Cyrillic), as a Russian Excel saves 'CSV (разделители — запятые)'" };

@@ -8,7 +8,7 @@
 import { useEffect, useId, useRef, useState } from "react";
 import * as api from "../api/client";
 import { ApiError } from "../api/http";
-import type { CallbackBatchResult, CallList, CallListRow, ListVariable, PlannedJob, ScenarioSummary } from "../api/types";
+import type { CallbackBatchResult, CallList, ListVariable, PlannedJob, ScenarioSummary } from "../api/types";
 import { DialerBanner } from "./DialerBanner";
 import { useI18n } from "../i18n";
 import {
@@ -27,6 +27,7 @@ import {
 } from "../lib/callList";
 import { callListFailureIn, callListProblemText } from "../lib/callListProblemText";
 import { countText } from "../lib/i18n";
+import { listCellText } from "../lib/listCells";
 import { CampaignSettingsFields } from "./CampaignSettingsForm";
 import { Dialog } from "./Dialog";
 import { HintedCheckbox } from "./HintedCheckbox";
@@ -35,7 +36,6 @@ export const PREVIEW_ROWS = 10;
 
 const ACCEPTED_FILES = ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-const cellText = (value: CallListRow[string] | undefined) => (value === undefined ? "" : String(value));
 
 /**
  * The file button. The input is emptied after each pick, so the same file, fixed in Excel and saved under the
@@ -126,7 +126,7 @@ export function CallListPreview(props: { list: CallList; fileName: string; numbe
             {list.rows.slice(0, PREVIEW_ROWS).map((row, i) => (
               <tr key={i}>
                 {list.columns.map((column) => (
-                  <td key={column} className={column === numberColumn ? "number-column" : undefined}>{cellText(row[column])}</td>
+                  <td key={column} className={column === numberColumn ? "number-column" : undefined}>{listCellText(row[column], language)}</td>
                 ))}
               </tr>
             ))}

@@ -49,6 +49,28 @@ describe("a call's story when the caller hung up", () => {
     expect(visibleText(row)).not.toContain("hung up");
   });
 
+  // Supervisor review: the Hang Up block's step read "→ абонент положил трубку" in the test call and in a recorded
+  // call's story alike (both are this story).
+  it("names the Hang Up block's end as the call ending, and a real hangup as the caller's", () => {
+    const bye: TraceStep = { node: "bye", type: "hangup", label: "Bye", exit: "hangup" };
+    const exitOf = (language: Language, step: TraceStep) => visibleText(/class="step-exit[^"]*">(.*?)<\/span>/s.exec(rows(language, [step])[0]!)![1]!);
+    expect(exitOf("ru", bye)).toBe("→ звонок завершён");
+    expect(exitOf("es", bye)).toBe("→ finalizó la llamada");
+    expect(exitOf("en", bye)).toBe("→ call ended");
+    const quiet: TraceStep = { node: "lookup", type: "sql", label: "Lookup", exit: "hangup" };
+    expect(exitOf("ru", quiet)).toBe("→ абонент положил трубку");
+    expect(exitOf("en", quiet)).toBe("→ hangup");
+  });
+
+  it("says the call ended where the scenario itself ended it through another block (the call's outcome says so)", () => {
+    const plugin: TraceStep = { node: "vm", type: "voicemail_end", label: "Voicemail", exit: "hangup", prompts: [{ text: "Bye." }] };
+    const story = (outcome?: string) => [...renderInLanguage("ru", CallStory, { steps: [plugin], outcome }).matchAll(/<li class="call-step"[^>]*>(.*?)<\/li>/gs)][0]![1]!;
+    const ended = story("hung_up");
+    expect(visibleText(/class="step-exit[^"]*">(.*?)<\/span>/s.exec(ended)![1]!)).toBe("→ звонок завершён");
+    expect(said(ended)).toEqual(["Сказано: «Bye.»"]);
+    expect(visibleText(/class="step-exit[^"]*">(.*?)<\/span>/s.exec(story("caller_hangup"))![1]!)).toBe("→ абонент положил трубку");
+  });
+
   it("numbers each row by its step in the call, as the canvas's badges do", () => {
     const numbers = rows("en").map((row) => /<span class="step-number[^"]*" title="([^"]*)">(\d+)<\/span>/.exec(row)?.slice(1));
     expect(numbers).toEqual([1, 2, 3, 4, 5].map((n) => [`Step ${n} of the call`, String(n)]));

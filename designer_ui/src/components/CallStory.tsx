@@ -118,9 +118,11 @@ interface CallStepProps {
   steps: TraceStep[];
   start: string | null;
   elsewhere: OtherScenario | null;
+  /** The call's outcome says the scenario hung up (`hung_up`): no step's `hangup` exit was the caller's. */
+  endedByScenario: boolean;
 }
 
-function CallStep({ number, step, steps, start, elsewhere }: CallStepProps) {
+function CallStep({ number, step, steps, start, elsewhere, endedByScenario }: CallStepProps) {
   const { t, language } = useI18n();
   const spec = useEditor((s) => (step.type ? s.catalog.get(step.type) : undefined));
   const offset = callOffset(start, step.at);
@@ -130,7 +132,7 @@ function CallStep({ number, step, steps, start, elsewhere }: CallStepProps) {
   const kind = step.type && step.label ? specTitle(language, step.type, spec) : "";
   const heard = (step.prompts ?? []).map(promptText).filter((p) => p !== null);
   // The caller hung up during this step: the last prompt it played is the one they did not hear out.
-  const hungUp = callerHungUpAt(step);
+  const hungUp = callerHungUpAt(step) && !endedByScenario;
   return (
     <li className="call-step" data-testid="call-step" data-node={step.node}>
       <div className="step-head">
@@ -142,7 +144,7 @@ function CallStep({ number, step, steps, start, elsewhere }: CallStepProps) {
         {step.scenario && <OtherScenarioNote name={step.scenario} elsewhere={elsewhere} />}
         {step.exit && (
           <span className="step-exit muted">
-            → <StepExitName step={step} />
+            → <StepExitName step={step} endedByScenario={endedByScenario} />
           </span>
         )}
         {took && <span className="step-duration muted small" title={t("call.durationHint")}>{took}</span>}
@@ -167,7 +169,6 @@ function CallStep({ number, step, steps, start, elsewhere }: CallStepProps) {
   );
 }
 
-/** The steps of a call; `startedAt` is when the call began, else its first step (the times are from it). */
 /**
  * How a call ended (its outcome) and, when it failed, why: in the interface language when the failing step named
  * its failure (lib/failureText.ts), else the engine's message; and, as the call lists say it under the outcome, what
@@ -194,7 +195,11 @@ export function CallEnding({ outcome, error, steps }: { outcome: string; error?:
   );
 }
 
-export function CallStory({ steps, startedAt }: { steps: TraceStep[]; startedAt?: string | null }) {
+/**
+ * The steps of a call; `startedAt` is when the call began, else its first step (the times are from it). `outcome`:
+ * how the call ended (graph_engine CallOutcome), which tells a block that ended the call from a caller's hangup.
+ */
+export function CallStory({ steps, startedAt, outcome }: { steps: TraceStep[]; startedAt?: string | null; outcome?: string }) {
   const { t } = useI18n();
   if (steps.length === 0) return <p className="muted">{t("call.noSteps")}</p>;
   const start = startedAt || steps[0]?.at || null;
@@ -202,7 +207,7 @@ export function CallStory({ steps, startedAt }: { steps: TraceStep[]; startedAt?
   return (
     <ol className="story call-story" data-testid="call-story">
       {steps.map((step, i) => (
-        <CallStep key={i} number={i + 1} step={step} steps={steps} start={start} elsewhere={elsewhere[i] ?? null} />
+        <CallStep key={i} number={i + 1} step={step} steps={steps} start={start} elsewhere={elsewhere[i] ?? null} endedByScenario={outcome === "hung_up"} />
       ))}
     </ol>
   );

@@ -164,6 +164,20 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
     expect(lookup!.html).toContain('data-testid="step-error">Error: timeout after 5000 ms');
   });
 
+  // Supervisor review: a step that ended the call read "→ абонент положил трубку" as if the caller had hung up.
+  it("says the call ended where the scenario ended it, the Hang Up block or another one", () => {
+    const call: OpenCall = {
+      ...hotline,
+      outcome: "hung_up",
+      steps: [
+        { node: "bye", type: "hangup", label: "Bye", exit: "hangup", keys: "" },
+        { node: "vm", type: "voicemail_end", label: "Voicemail", exit: "hangup", keys: "" },
+      ],
+    };
+    const steps = storySteps(renderInLanguage("ru", CallDetails, { call }));
+    expect(steps.map((step) => step.text)).toEqual(["1 Bye Завершить → звонок завершён", "2 Voicemail voicemail_end → звонок завершён"]);
+  });
+
   it("renders what the caller heard as text, never as markup", () => {
     const call: OpenCall = { ...hotline, steps: [{ node: "x", prompts: [{ audio: "a", text: "<img src=x onerror=alert(1)>" }] }] };
     const html = renderToHtml(CallDetails, { call });

@@ -97,7 +97,7 @@ export function CallDetails({ call, draftMatches = null, scenarioName }: { call:
       <CallIdentity call={call} />
       <CallLinks call={call} scenarioName={scenarioName} />
       <h3>{t("test.story")}</h3>
-      <CallStory steps={call.steps} startedAt={call.startedAt} />
+      <CallStory steps={call.steps} startedAt={call.startedAt} outcome={call.outcome} />
       <EndVariables variables={call.variables} />
       <CallSaveAsTest call={call} />
     </div>

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ScenarioSummary } from "../api/types";
 import {
   AnswersTable,
@@ -14,6 +14,12 @@ import { campaignOf, runInTimeZone } from "../testSupport";
 import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
 
 runInTimeZone("Europe/Madrid");
+// "Today" for the moments of this year, which are shown without it.
+beforeAll(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(new Date("2026-12-07T12:00:00Z"));
+});
+afterAll(() => vi.useRealTimers());
 
 const campaign = campaignOf;
 
@@ -82,7 +88,7 @@ describe("the list of campaigns", () => {
   it("shows when each list was imported, its clients, how far it got, and its state", () => {
     const rows = [...html.matchAll(/<tr class="[^"]*" data-campaign="(\w+)">|<tr data-campaign="(\w+)">/g)].map((m) => m[1] ?? m[2]);
     expect(rows).toEqual(["new", "old"]);
-    expect(html).toContain("<td>Dec 1, 2026, 9:00 AM</td>");
+    expect(html).toContain("<td>Dec 1, 9:00 AM</td>");
     expect(html).toContain("1/3");
     // Stopped with one client cancelled: four called of five, not five "handled".
     expect(html).toMatch(/data-campaign="old">.*?<span class="muted">4\/5<\/span>/s);
@@ -96,7 +102,7 @@ describe("the list of campaigns", () => {
   });
 
   it("says when the next client is due while a campaign runs, in the browser's time", () => {
-    expect(html).toContain('In progress<span class="muted small next-call">Next call: Dec 2, 2026, 9:30 AM</span>');
+    expect(html).toContain('In progress<span class="muted small next-call">Next call: Dec 2, 9:30 AM (GMT+1)</span>');
     expect(html.match(/Next call/g)).toHaveLength(1);
   });
 
@@ -143,13 +149,13 @@ describe("one campaign followed", () => {
     const html = details({ campaign: named });
     expect(html).toContain('aria-label="debts-november"');
     expect(html).toContain("<h3>debts-november</h3>");
-    expect(html).toContain('data-testid="campaign-started">Imported Dec 1, 2026, 9:00 AM by ana · Next call: Dec 2, 2026, 9:30 AM</p>');
+    expect(html).toContain('data-testid="campaign-started">Imported Dec 1, 9:00 AM by ana · Next call: Dec 2, 9:30 AM (GMT+1)</p>');
   });
 
   it("without a name, is titled as the call list of its day; nobody named, no next call once over", () => {
     const html = details({ campaign: campaign({ done: 3 }) });
     expect(html).toContain("<h3>Call list of Dec 1, 2026</h3>");
-    expect(html).toContain('data-testid="campaign-started">Imported Dec 1, 2026, 9:00 AM</p>');
+    expect(html).toContain('data-testid="campaign-started">Imported Dec 1, 9:00 AM</p>');
   });
 
   it("offers the report as a plain link to its CSV, a refresh, and to a publisher a pause and a stop while clients wait", () => {
@@ -282,7 +288,7 @@ describe("a campaign paused, and its finished clients told from those waiting fo
     expect(html).toContain('data-testid="campaign-state">Paused<');
     expect(html).toContain('class="campaign-state state-paused"');
     expect(html).toContain(
-      '<div role="status" class="campaign-paused" data-testid="campaign-paused"><strong>Paused Dec 8, 2026, 11:00 AM by marta: nobody is called until it is resumed.</strong> Calls already ringing finish.',
+      '<div role="status" class="campaign-paused" data-testid="campaign-paused"><strong>Paused Dec 8, 11:00 AM by marta: nobody is called until it is resumed.</strong> Calls already ringing finish.',
     );
     expect(buttonTexts(html)).toEqual(["Refresh", "Resume", "Stop campaign…"]);
     expect(html).not.toContain("Next call"); // nobody is called while it is paused
@@ -317,7 +323,7 @@ describe("a campaign paused, and its finished clients told from those waiting fo
 
   it("marks a paused campaign in the list's state column, with no next call", () => {
     const html = renderToHtml(CampaignTable, { campaigns: [paused], selectedId: null, onSelect: () => {} });
-    expect(html).toContain('<td><span class="campaign-state state-paused">Paused</span></td>');
+    expect(html).toContain('<td class="campaign-state-cell"><span class="campaign-state state-paused">Paused</span></td>');
     expect(html).not.toContain("Next call");
   });
 
@@ -342,5 +348,53 @@ describe("a campaign paused, and its finished clients told from those waiting fo
     expect(html).toContain("To carry on later, use “Pause” instead.");
     const es = renderInLanguage("es", StopConfirmation, { waiting: 3, stopping: false, pausable: true, onConfirm: () => {}, onCancel: () => {} });
     expect(es).toContain("Para continuar más tarde, use «Pausar».");
+  });
+});
+
+// Review of a Russian call-centre supervisor: the campaign did not say its hours, zone, attempts nor end, the next
+// call's time did not say its zone, and the state cell was cut off ("Следующий звонок: 7 дек. 20…").
+describe("when and how a campaign calls", () => {
+  const settings = {
+    due: "2026-12-01T08:00:00+00:00",
+    until: null,
+    hours: [{ days: ["mon", "tue", "wed", "thu", "fri"], from: "09:00", to: "21:00" }],
+    timezone: "Europe/Moscow",
+    holidays: [],
+    max_attempts: 3,
+    retry_hung_up_early: false,
+  };
+  const line = (html: string) => /data-testid="campaign-settings">(.*?)<\/p>/.exec(html)?.[1];
+  const shown = (language: "en" | "es" | "ru", change: Record<string, unknown> = {}) =>
+    line(renderInLanguage(language, CampaignDetails, detailsProps({ campaign: { ...campaign({ pending: 3 }), settings: { ...settings, ...change } } })));
+
+  it("says its hours in its zone, its attempts and its end, in each language with its plural forms", () => {
+    expect(shown("ru")).toBe("Звонки пн–пт 09:00–21:00 (Europe/Moscow) · до 3 попыток · без даты окончания");
+    expect(shown("ru", { max_attempts: 1 })).toContain("· до 1 попытки ·");
+    expect(shown("ru", { max_attempts: 2 })).toContain("· до 2 попыток ·");
+    expect(shown("es")).toBe("Llamadas lun–vie 09:00–21:00 (Europe/Moscow) · hasta 3 intentos · sin fecha de fin");
+    expect(shown("es", { max_attempts: 1 })).toContain("· hasta 1 intento ·");
+    expect(shown("en")).toBe("Calls Mon–Fri 09:00–21:00 (Europe/Moscow) · up to 3 attempts · no end date");
+  });
+
+  it("says the end date with its zone, and calls at any time as such", () => {
+    expect(shown("en", { until: "2026-12-31T20:00:00+00:00" })).toBe(
+      "Calls Mon–Fri 09:00–21:00 (Europe/Moscow) · up to 3 attempts · until Dec 31, 9:00 PM (GMT+1)",
+    );
+    expect(shown("ru", { until: "2027-01-15T20:00:00+00:00" })).toContain("· до 15 янв. 2027 г., 21:00 (GMT+1)");
+    expect(shown("es", { hours: [{ days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], from: "00:00", to: "00:00" }] })).toMatch(
+      /^Llamadas a cualquier hora \(Europe\/Moscow\) · /,
+    );
+  });
+
+  it("says nothing of a list imported before campaigns kept their settings", () => {
+    expect(details({ campaign: campaign({ pending: 3 }) })).not.toContain('data-testid="campaign-settings"');
+  });
+
+  it("names the zone of the next call, drops this year's year, and lets the state cell wrap", () => {
+    const running = { ...campaign({ pending: 3 }), next_due: "2026-12-07T19:00:00Z" };
+    const ru = renderInLanguage("ru", CampaignTable, { campaigns: [running], selectedId: null, onSelect: () => {} });
+    expect(ru).toContain('<td class="campaign-state-cell">Идёт<span class="muted small next-call">Следующий звонок: 7 дек., 20:00 (GMT+1)</span></td>');
+    const nextYear = renderToHtml(CampaignTable, { campaigns: [{ ...running, next_due: "2027-01-04T08:30:00Z" }], selectedId: null, onSelect: () => {} });
+    expect(nextYear).toContain("Next call: Jan 4, 2027, 9:30 AM (GMT+1)");
   });
 });

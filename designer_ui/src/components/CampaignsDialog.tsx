@@ -10,7 +10,7 @@ import * as api from "../api/client";
 import type { Campaign, Role, ScenarioSummary } from "../api/types";
 import { DialerBanner } from "./DialerBanner";
 import { useI18n } from "../i18n";
-import { browserTimeZone, formatMoment } from "../lib/callList";
+import { campaignMoment, campaignMomentWithZone, campaignSettingsText } from "../lib/campaignSettings";
 import {
   CAMPAIGN_PAGE,
   JOB_STATUSES,
@@ -44,6 +44,7 @@ import { formatDateTime } from "../lib/format";
 import { countText, type Translate } from "../lib/i18n";
 import { may } from "../lib/roles";
 import { Dialog } from "./Dialog";
+import "./campaignsDialog.css";
 
 /** How often a running campaign's counts are asked again while the dialog is open. */
 export const LIVE_REFRESH_MS = 15000;
@@ -61,8 +62,10 @@ function statusAbout(t: Translate, status: string, paused = false) {
   if (paused && status === "pending") return t("campaigns.about.pendingPaused");
   return isKnown(status) ? t(`campaigns.about.${status}`) : status;
 }
-/** A moment of a campaign (imported, next call) in the browser's date and time. */
-const momentText = (iso: string, language: string) => formatMoment(iso, language, browserTimeZone());
+/** A moment of a campaign (imported, paused) in the browser's date and time, this year's without its year. */
+const momentText = (iso: string, language: string) => campaignMoment(iso, language);
+/** The next call, with the browser's zone named: the campaign's hours are in its own zone, which may differ. */
+const nextCallText = (t: Translate, iso: string, language: string) => t("campaigns.nextCall", { time: campaignMomentWithZone(iso, language) });
 
 /** The clients by status as one bar, a coloured stretch per status in the dialer's order. */
 export function StatusBar({ campaign }: { campaign: Campaign }) {
@@ -141,10 +144,10 @@ export function CampaignTable(props: {
                       <span className="muted">{`${finishedClients(campaign).toLocaleString(language)}/${campaign.jobs.toLocaleString(language)}`}</span>
                     </div>
                   </td>
-                  <td>
+                  <td className="campaign-state-cell">
                     {/* Marked, not only said: a paused campaign calls nobody, whatever its clients waiting. */}
                     {state === "paused" ? <span className="campaign-state state-paused">{t("campaigns.state.paused")}</span> : t(`campaigns.state.${state}`)}
-                    {next && <span className="muted small next-call">{t("campaigns.nextCall", { time: momentText(next, language) })}</span>}
+                    {next && <span className="muted small next-call">{nextCallText(t, next, language)}</span>}
                   </td>
                 </tr>
               );
@@ -316,6 +319,7 @@ export function CampaignDetails(props: {
   const heading = campaignTitle(campaign, t, language);
   const imported = momentText(campaign.created_at, language);
   const next = nextCall(campaign);
+  const settings = campaignSettingsText(campaign.settings, t, language);
 
   async function stop() {
     setStopping(true);
@@ -344,8 +348,9 @@ export function CampaignDetails(props: {
       </div>
       <p className="muted small" data-testid="campaign-started">
         {campaign.created_by ? t("campaigns.importedBy", { time: imported, user: campaign.created_by }) : t("campaigns.importedAt", { time: imported })}
-        {next && ` · ${t("campaigns.nextCall", { time: momentText(next, language) })}`}
+        {next && ` · ${nextCallText(t, next, language)}`}
       </p>
+      {settings && <p className="muted small" data-testid="campaign-settings">{settings}</p>}
       {campaign.paused && state !== "stopped" && <PausedNotice campaign={campaign} />}
       <p className="muted small" data-testid="campaign-summary">
         {countText(language, "client", campaign.jobs)} · <ProgressSummary campaign={campaign} /> ·{" "}

@@ -27,6 +27,21 @@ describe("the lines of a diff", () => {
     ]);
   });
 
+  it("leave out a removed key's connection, each line still naming its own change's block", () => {
+    const removed = {
+      changes: [
+        { kind: "keys_removed", node: "pay", label: "Pay menu", type: "ivr", keys: ["9"] },
+        { kind: "exit_changed", node: "pay", label: "Pay menu", type: "ivr", exit: "9", before: "debt", after: null, before_label: "Debt", after_label: null },
+        { kind: "setting_changed", field: "voice" },
+      ],
+      summary: ["a", "b", "c"],
+    };
+    expect(diffItems(removed, wording)).toEqual([
+      { text: "block “Pay menu”: key 9 removed", node: "pay" },
+      { text: "scenario setting “Voice” changed", node: null },
+    ]);
+  });
+
   it("name no block when the server sent its English summary alone", () => {
     expect(diffItems({ summary: ['"menu" now offers key(s) 0'] }, wording)).toEqual([{ text: '"menu" now offers key(s) 0', node: null }]);
   });

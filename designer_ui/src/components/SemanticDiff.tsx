@@ -4,7 +4,7 @@
  */
 import { useId, useState, type ReactNode } from "react";
 import { useI18n } from "../i18n";
-import { diffLines, quotedFieldTitle, type Change, type Wording } from "../lib/changeText";
+import { diffEntries, quotedFieldTitle, type Wording } from "../lib/changeText";
 import { useEditor } from "../store/editor";
 import "./semanticDiff.css";
 
@@ -24,14 +24,11 @@ export interface DiffItem {
 }
 
 /**
- * The lines of a diff with their blocks: `diffLines` words one line per change when the server sent `changes`,
- * so the i-th line is the i-th change's; a diff of summary lines alone names no block.
+ * The lines of a diff with their blocks: `diffEntries` words each change the server sent in `changes` (but one
+ * another line tells already) with its change; a diff of summary lines alone names no block.
  */
 export function diffItems(diff: Record<string, unknown>, w: Wording): DiffItem[] {
-  const lines = diffLines(diff, w);
-  const changes = Array.isArray(diff.changes) ? (diff.changes as Change[]) : [];
-  return lines.map((text, i) => {
-    const change = changes[i];
+  return diffEntries(diff, w).map(({ text, change }) => {
     const texts = (change?.texts ?? []).map((text) => ({ ...text, title: quotedFieldTitle(w, change?.type ?? "", text.field) }));
     return { text, node: change?.node || null, ...(texts.length > 0 ? { texts } : {}) };
   });

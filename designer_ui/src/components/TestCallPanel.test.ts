@@ -60,6 +60,23 @@ const failedTestCall: SimulateResult = {
 const told = (html: string) => html.replace(/<details[\s\S]*?<\/details>/g, "").replace(/<[^>]+>/g, " ").replace(/&#x27;/g, "'").replace(/\s+/g, " ");
 
 describe("a test call's result", () => {
+  // Supervisor review: the Hang Up block's step read "→ colgó" in the test call, as if the caller had hung up.
+  it("says the Hang Up block ended the call, not the caller", () => {
+    const ended: SimulateResult = {
+      ...failedTestCall,
+      result: {
+        ...failedTestCall.result,
+        outcome: "hung_up",
+        error: null,
+        steps: [{ index: 0, node: "bye", type: "hangup", label: "Adiós", at: "2026-03-02T10:00:00+03:00", exit: "hangup", keys: "", prompts: [], events: [] }],
+      } as SimulateResult["result"],
+      story: [],
+    };
+    const text = told(renderInLanguage("es", TestCallResult, { result: ended }));
+    expect(text).toContain("→ finalizó la llamada");
+    expect(text).not.toContain("→ colgó");
+  });
+
   it("is told in Russian in a Russian interface: outcome, error, what was said and pressed", () => {
     const text = told(renderInLanguage("ru", TestCallResult, { result: failedTestCall }));
     expect(text).toContain("Итог: сбой");

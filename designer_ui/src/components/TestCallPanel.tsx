@@ -161,7 +161,7 @@ export function TestCallResult({ result }: { result: SimulateResult }) {
       {/* A QA review took the story's times for a real line's and wrote timed keys from them. */}
       <p className="hint" data-testid="simulated-clock">{t("test.simulatedClock")}</p>
       <div data-testid="story">
-        <CallStory steps={call.steps} startedAt={call.started_at} />
+        <CallStory steps={call.steps} startedAt={call.started_at} outcome={call.outcome} />
       </div>
       {Object.keys(call.variables ?? {}).length > 0 && (
         <details>

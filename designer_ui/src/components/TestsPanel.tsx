@@ -210,7 +210,7 @@ function TestStory({ outcome }: { outcome: TestOutcome }) {
       <details open={!outcome.passed} data-testid="test-story">
         <summary>{t("test.story")}</summary>
         <CallEnding outcome={call.outcome} error={call.error} steps={call.steps} />
-        <CallStory steps={call.steps} startedAt={call.started_at} />
+        <CallStory steps={call.steps} startedAt={call.started_at} outcome={call.outcome} />
         {outcome.story.length > 0 && (
           <details data-testid="engine-story">
             <summary>{t("test.engineStory")}</summary>

@@ -60,16 +60,17 @@ export function OtherScenarioNote({ name, elsewhere }: { name: string; elsewhere
 
 /**
  * The exit a step took, labelled as the canvas labels it: by the block's current config when the block is on
- * this canvas (an IVR key's meaning), else by its type's fixed exits.
+ * this canvas (an IVR key's meaning), else by its type's fixed exits. `endedByScenario`: the call's outcome says the
+ * scenario hung up, so a `hangup` exit here was not the caller's.
  */
-export function StepExitName({ step }: { step: Pick<TraceStep, "node" | "type" | "exit" | "scenario"> }) {
+export function StepExitName({ step, endedByScenario = false }: { step: Pick<TraceStep, "node" | "type" | "exit" | "scenario">; endedByScenario?: boolean }) {
   const { language } = useI18n();
   const catalog = useEditor((s) => s.catalog);
   const node = useStoryBlock(step.scenario ? undefined : step.node);
   const type = step.type ?? node?.data.blockType ?? "";
   const spec = catalog.get(type);
   const config = node && node.data.blockType === type ? node.data.config : {};
-  return <>{stepExitLabel(language, type, step.exit ?? "", spec ? exitsFor(spec, config) : [], spec)}</>;
+  return <>{stepExitLabel(language, type, step.exit ?? "", spec ? exitsFor(spec, config) : [], spec, endedByScenario)}</>;
 }
 
 export function TraceSteps({ steps }: { steps: TraceStep[] }) {

@@ -23,6 +23,16 @@ describe("the exit a call's step took, as the canvas labels it", () => {
     // A block this designer does not know: the exit's own name.
     expect(stepExitLabel("ru", "crm_lookup", "found_vip", [])).toBe("found_vip");
   });
+
+  // Supervisor review: the Hang Up block's end read "→ абонент положил трубку", as if the caller had hung up.
+  it("says the call ended, not that the caller hung up, where the Hang Up block ended it", () => {
+    expect(stepExitLabel("ru", "hangup", "hangup", exits("hangup"))).toBe("звонок завершён");
+    expect(stepExitLabel("es", "hangup", "hangup", exits("hangup"))).toBe("finalizó la llamada");
+    expect(stepExitLabel("en", "hangup", "hangup", exits("hangup"))).toBe("call ended");
+    expect(stepExitLabel("en", "hangup", "hangup", [])).toBe("call ended");
+    expect(stepExitLabel("en", "say_phrase", "hangup", exits("say_phrase"))).toBe("hangup");
+    expect(stepExitLabel("es", "sql", "hangup", [])).toBe("colgó");
+  });
 });
 
 describe("the error exit", () => {

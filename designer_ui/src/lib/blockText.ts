@@ -245,18 +245,28 @@ export function exitLabel(language: Language, type: string, exit: string, server
 
 /**
  * The exit a step took when the caller hung up mid-block: not a handle of the block but a reserved name, which
- * English shows as it is ("hangup").
+ * English shows as it is ("hangup"). The Hang Up block's own end takes the same name, though there the scenario
+ * ended the call, not the caller (graph_engine/story.py tells them apart by the block's type too).
  */
 const HUNG_UP: Record<Language, string> = { en: "hangup", es: "colgó", ru: "абонент положил трубку" };
+const CALL_ENDED: Record<Language, string> = { en: "call ended", es: "finalizó la llamada", ru: "звонок завершён" };
 
 /**
  * The exit a call's step took, as the canvas labels it (`Открыто`, `1: Продажи`, `Попытки исчерпаны`), not its
  * code: `exits` are the block's exits as the catalog names them for its config. With none (the catalog not
- * loaded yet), a built-in block's exit is taken for one of its fixed exits.
+ * loaded yet), a built-in block's exit is taken for one of its fixed exits. `endedByScenario`: the call's outcome
+ * says the scenario hung up (`hung_up`), never the caller, so a `hangup` exit of any block was the scenario's.
  */
-export function stepExitLabel(language: Language, type: string, exit: string, exits: readonly ExitInfo[], spec?: BlockSpec): string {
+export function stepExitLabel(
+  language: Language,
+  type: string,
+  exit: string,
+  exits: readonly ExitInfo[],
+  spec?: BlockSpec,
+  endedByScenario = false,
+): string {
   const own = exits.find((e) => e.name === exit);
-  if (!own && exit === "hangup") return HUNG_UP[language];
+  if (!own && exit === "hangup") return (type === "hangup" || endedByScenario ? CALL_ENDED : HUNG_UP)[language];
   if (!own && exits.length === 0 && language !== "en" && type in TITLES[language]) return EXITS[language][exit] ?? exit;
   return exitLabel(language, type, exit, own?.label ?? exit, spec);
 }

@@ -42,6 +42,26 @@ describe("a published version's changes in words", () => {
     expect(changeText(changes[0]!, wording("es"))).toBe("bloque «Часы работы» añadido (Horario)");
   });
 
+  // Supervisor review: a key removed was told twice, "в блоке «Pay menu» удалена клавиша 9" and "клавиша 9 блока
+  // «Pay menu» теперь ведёт в никуда (раньше «Debt»)".
+  it("tell a menu key removed once, not again as its connection gone", () => {
+    const diff = {
+      changes: [
+        { kind: "keys_removed", node: "pay", label: "Pay menu", type: "ivr", keys: ["9"] },
+        { kind: "exit_changed", node: "pay", label: "Pay menu", type: "ivr", exit: "9", before: "debt", after: null, before_label: "Debt", after_label: null },
+        { kind: "exit_changed", node: "pay", label: "Pay menu", type: "ivr", exit: "1", before: "debt", after: null, before_label: "Debt", after_label: null },
+        { kind: "exit_changed", node: "hours", label: "Часы работы", type: "schedule", exit: "9", before: "debt", after: null, before_label: "Debt", after_label: null },
+      ],
+      summary: ["a", "b", "c", "d"],
+    };
+    expect(diffLines(diff, wording("ru"))).toEqual([
+      "в блоке «Pay menu» удалена клавиша 9",
+      // A key kept whose connection was taken off: the only line about it.
+      "клавиша 1 блока «Pay menu» теперь ведёт в никуда (раньше «Debt»)",
+      "выход «9» блока «Часы работы» теперь ведёт в никуда (раньше «Debt»)",
+    ]);
+  });
+
   it("keep the server's sentence for a kind this designer does not know, and for a server without changes", () => {
     const diff = { changes: [{ kind: "moon_phase" }], summary: ["the moon changed"] };
     expect(diffLines(diff, wording("ru"))).toEqual(["the moon changed"]);

@@ -217,11 +217,36 @@ export function changeText(change: Change, w: Wording): string | null {
 }
 
 /**
- * The lines of a diff to show: each change in words; the server's English summary when the diff has no
- * `changes` (a server from before them) or for a change of an unknown kind.
+ * A menu key's connection gone with the key: the key's removal says it already, and a second line that the key
+ * "now leads nowhere" read as if the key were still offered (review: «удалена клавиша 9» and «клавиша 9 ... теперь
+ * ведёт в никуда»).
  */
-export function diffLines(diff: Record<string, unknown>, w: Wording): string[] {
+function goneWithItsKey(change: Change, changes: readonly Change[]): boolean {
+  if (change.kind !== "exit_changed" || change.after != null) return false;
+  return changes.some((other) => other.kind === "keys_removed" && other.node === change.node && (other.keys ?? []).includes(change.exit ?? ""));
+}
+
+/** A line of a diff and the change it tells; null for a line of the server's summary alone. */
+export interface DiffLine {
+  text: string;
+  change: Change | null;
+}
+
+/**
+ * The lines of a diff to show, each with its change: each change in words, but for one another line tells
+ * already; the server's English summary when the diff has no `changes` (a server from before them) or for a
+ * change of an unknown kind.
+ */
+export function diffEntries(diff: Record<string, unknown>, w: Wording): DiffLine[] {
   const summary = Array.isArray(diff.summary) ? (diff.summary as unknown[]).map(String) : [];
-  if (!Array.isArray(diff.changes)) return summary;
-  return (diff.changes as Change[]).map((change, i) => changeText(change, w) ?? summary[i] ?? change.kind);
+  if (!Array.isArray(diff.changes)) return summary.map((text) => ({ text, change: null }));
+  const changes = diff.changes as Change[];
+  return changes.flatMap((change, i) =>
+    goneWithItsKey(change, changes) ? [] : [{ text: changeText(change, w) ?? summary[i] ?? change.kind, change }],
+  );
+}
+
+/** The text of `diffEntries`' lines. */
+export function diffLines(diff: Record<string, unknown>, w: Wording): string[] {
+  return diffEntries(diff, w).map((line) => line.text);
 }

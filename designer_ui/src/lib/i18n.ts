@@ -205,6 +205,10 @@ const en = {
   "campaigns.about.pendingPaused": "Not called while the campaign is paused, nor their retries",
   "campaigns.retryAfterResume": "{clients} to be retried once it is resumed",
   "campaigns.duplicatesSkipped": "Rows skipped as duplicates: {count} (listed in the report)",
+  "campaigns.settingsHours": "Calls {hours}",
+  "campaigns.settingsAnyTime": "Calls at any time",
+  "campaigns.settingsUntil": "until {time}",
+  "campaigns.settingsNoEnd": "no end date",
   "campaigns.answers": "Answers",
   "campaigns.answer": "Answer",
   "campaigns.share": "Of the list",
@@ -1532,6 +1536,10 @@ const es: Messages = {
   "campaigns.about.pendingPaused": "No se les llama mientras la campaña esté en pausa, tampoco para reintentar",
   "campaigns.retryAfterResume": "{clients} por reintentar al reanudarla",
   "campaigns.duplicatesSkipped": "Filas omitidas por duplicadas: {count} (figuran en el informe)",
+  "campaigns.settingsHours": "Llamadas {hours}",
+  "campaigns.settingsAnyTime": "Llamadas a cualquier hora",
+  "campaigns.settingsUntil": "hasta el {time}",
+  "campaigns.settingsNoEnd": "sin fecha de fin",
   "campaigns.answers": "Respuestas",
   "campaigns.answer": "Respuesta",
   "campaigns.share": "De la lista",
@@ -2855,6 +2863,10 @@ const ru: Messages = {
   "campaigns.about.pendingPaused": "Не звоним, пока кампания приостановлена, в том числе повторно",
   "campaigns.retryAfterResume": "повторный звонок после возобновления: {clients}",
   "campaigns.duplicatesSkipped": "Пропущено строк-повторов: {count} (они есть в отчёте)",
+  "campaigns.settingsHours": "Звонки {hours}",
+  "campaigns.settingsAnyTime": "Звонки в любое время",
+  "campaigns.settingsUntil": "до {time}",
+  "campaigns.settingsNoEnd": "без даты окончания",
   "campaigns.answers": "Ответы",
   "campaigns.answer": "Ответ",
   "campaigns.share": "Доля списка",
@@ -3994,7 +4006,7 @@ export function codeText(t: Translate, kind: "outcome" | "status", code: string)
 }
 
 /** Things counted in the interface, in each language's plural forms (Intl.PluralRules categories). */
-export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin" | "time" | "hungUp" | "errorStep" | "pendingCallback" | "awaitingRetry" | "calledOnce";
+export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin" | "time" | "hungUp" | "errorStep" | "pendingCallback" | "awaitingRetry" | "calledOnce" | "attempt";
 type Forms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 const COUNTED: Record<Language, Record<Counted, Forms>> = {
@@ -4018,6 +4030,8 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     // A campaign's clients rung who wait for another call, and those rung at all (its progress, apart from finished).
     awaitingRetry: { one: "{n} waiting for a retry", other: "{n} waiting for a retry" },
     calledOnce: { one: "{n} called at least once", other: "{n} called at least once" },
+    // A campaign's most calls a client gets.
+    attempt: { one: "up to {n} attempt", other: "up to {n} attempts" },
   },
   es: {
     call: { one: "{n} llamada", other: "{n} llamadas" },
@@ -4034,6 +4048,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     pendingCallback: { one: "{n} devolución de llamada pendiente", other: "{n} devoluciones de llamada pendientes" },
     awaitingRetry: { one: "{n} pendiente de reintento", other: "{n} pendientes de reintento" },
     calledOnce: { one: "{n} llamado al menos una vez", other: "{n} llamados al menos una vez" },
+    attempt: { one: "hasta {n} intento", other: "hasta {n} intentos" },
   },
   ru: {
     call: { one: "{n} звонок", few: "{n} звонка", many: "{n} звонков", other: "{n} звонка" },
@@ -4051,6 +4066,8 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     pendingCallback: { one: "{n} ожидающий обратный звонок", few: "{n} ожидающих обратных звонка", many: "{n} ожидающих обратных звонков", other: "{n} ожидающего обратного звонка" },
     awaitingRetry: { one: "{n} клиент ждёт повторного звонка", few: "{n} клиента ждут повторного звонка", many: "{n} клиентов ждут повторного звонка", other: "{n} клиента ждут повторного звонка" },
     calledOnce: { one: "{n} клиенту звонили хотя бы раз", few: "{n} клиентам звонили хотя бы раз", many: "{n} клиентам звонили хотя бы раз", other: "{n} клиентам звонили хотя бы раз" },
+    // «до» takes the genitive: «до 1 попытки», «до 3 попыток», «до 21 попытки».
+    attempt: { one: "до {n} попытки", few: "до {n} попыток", many: "до {n} попыток", other: "до {n} попытки" },
   },
 };
 

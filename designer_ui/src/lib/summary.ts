@@ -25,7 +25,7 @@ function list(items: unknown, field: string): string[] {
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-function hoursSummary(hours: unknown, language: Language): string {
+export function hoursSummary(hours: unknown, language: Language): string {
   if (!Array.isArray(hours) || hours.length === 0) return "";
   const names = weekdayNames(language);
   const named = (day: string) => names[day] ?? day;
