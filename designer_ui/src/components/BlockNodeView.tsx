@@ -131,7 +131,32 @@ export function FarBlockBody({ id, blockType, selected, width, height, handles }
       {(["source", "target"] as const).flatMap((type) =>
         (handles[type] ?? []).map((h) => <div key={`${type}-${h.id}`} className={type} data-handleid={h.id ?? undefined} data-handlepos={h.position} style={place(h)} aria-hidden="true" />),
       )}
+      {onPath && <FarPathStep id={id} hungUp={hungUp} />}
     </div>
+  );
+}
+
+/** `FarStepBadge` for a block on the path, from the stores: only these follow the zoom, not every far block. */
+function FarPathStep({ id, hungUp }: { id: string; hungUp: boolean }) {
+  const steps = useEditor((s) => s.highlight.nodes.get(id));
+  const zoom = useStore((s: ReactFlowState) => s.transform[2]);
+  return steps?.length ? <FarStepBadge steps={steps} hungUp={hungUp} zoom={zoom} /> : null;
+}
+
+/**
+ * A far block's steps on a call's path (and the caller-hung-up mark), over its middle. A call opens with every block
+ * in sight, most often far: without it the path was unlabelled rings. Scaled by 1/`zoom`, it is drawn on screen as
+ * large as the badge near, however far out; hidden from a screen reader, which hears the steps in the block's name
+ * (Canvas.tsx). Props only.
+ */
+export function FarStepBadge({ steps, hungUp, zoom }: { steps: readonly number[]; hungUp: boolean; zoom: number }) {
+  const { t } = useI18n();
+  const words = hungUp ? `${stepsWords(t, steps)}; ${t("editor.callerHungUpHere")}` : stepsWords(t, steps);
+  return (
+    <span className="far-step-badge" aria-hidden="true" title={words} style={{ transform: `translate(-50%, -50%) scale(${1 / zoom})` }}>
+      {stepsShort(steps)}
+      {hungUp && " ✆"}
+    </span>
   );
 }
 

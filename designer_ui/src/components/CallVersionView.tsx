@@ -4,8 +4,10 @@
  * back to the draft, which waits untouched. Lit on a draft edited since, the path skipped the blocks deleted since and
  * showed names the caller never heard (QA review of the call records).
  */
+import { flushSync } from "react-dom";
 import { useI18n } from "../i18n";
 import type { ScenarioDocument } from "../lib/convert";
+import { focusBack } from "../lib/focusBack";
 import { sameFlow } from "../lib/compare";
 import { useEditor } from "../store/editor";
 import { versionNote, type OpenCall } from "./CallsPanel";
@@ -29,6 +31,22 @@ export function showCallPath(call: PathCall): void {
   } else editor.showPath(call.steps);
 }
 
+/** An element of the page by its test id, when it is drawn (not in a closed tab): one that can take the focus. */
+function drawnElement(testId: string): HTMLElement | null {
+  const element = document.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
+  return element && element.getClientRects().length > 0 ? element : null;
+}
+
+/**
+ * Back to the draft from the banner, which goes with the version: the focus to the call's "Show its path on version N"
+ * that comes back in the Calls tab, else to the canvas, rather than to <body>.
+ */
+export function backToDraftFromBanner(): void {
+  // Drawn now, not at React's next turn: the button to focus must be in the page first.
+  flushSync(() => useEditor.getState().leaveVersion());
+  focusBack(drawnElement("show-on-version"), drawnElement("canvas"));
+}
+
 /** The banner over the canvas while a version is shown in the draft's place. Props only. */
 export function VersionViewBannerView({ version, onBack }: { version: number; onBack(): void }) {
   const { t } = useI18n();
@@ -45,8 +63,7 @@ export function VersionViewBannerView({ version, onBack }: { version: number; on
 /** `VersionViewBannerView` for the version the canvas shows, if any. */
 export function VersionViewBanner() {
   const version = useEditor((s) => s.versionView?.version ?? null);
-  const leaveVersion = useEditor((s) => s.leaveVersion);
-  return version === null ? null : <VersionViewBannerView version={version} onBack={leaveVersion} />;
+  return version === null ? null : <VersionViewBannerView version={version} onBack={backToDraftFromBanner} />;
 }
 
 /**

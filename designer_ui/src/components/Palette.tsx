@@ -25,6 +25,7 @@ export function Palette() {
   const addBlock = useEditor((s) => s.addBlock);
   const focusNode = useEditor((s) => s.focusNode);
   const catalog = useEditor((s) => s.catalog);
+  const versionShown = useEditor((s) => s.versionView !== null);
   // What a screen reader is told after a block is added by the keyboard; the id in it makes each one new to say.
   const [added, setAdded] = useState("");
   const brokenPlugins = useBrokenPlugins();
@@ -68,7 +69,8 @@ export function Palette() {
           setAdded(""); // the status says the search's outcome next, not the block added before it
         }}
       />
-      <p className="hint">{t("editor.paletteHint")}</p>
+      {/* The blocks' buttons are disabled then, out of the keyboard's reach with their tooltips: said here as well. */}
+      <p className="hint">{t(versionShown ? "calls.versionReadOnlyHint" : "editor.paletteHint")}</p>
       <BrokenPluginsNotice plugins={brokenPlugins} />
       <PaletteStatus added={added} noMatch={groups.length === 0 ? noBlockMatchText(query, t) : ""} />
       {groups.length === 0 && <NoBlockMatches query={query} />}
@@ -76,25 +78,37 @@ export function Palette() {
         <div key={group.category} className="palette-group" role="group" aria-label={categoryName(language, group.category)}>
           <h3>{categoryName(language, group.category)}</h3>
           {group.blocks.map((spec) => (
-            <button
-              type="button"
-              key={spec.type}
-              className="palette-item"
-              draggable
-              data-block-type={spec.type}
-              title={[withoutBackticks(specDescription(language, spec)), notReadyHint(spec, t)].filter(Boolean).join("\n\n")}
-              onDragStart={(event) => {
-                event.dataTransfer.setData(BLOCK_DRAG_TYPE, spec.type);
-                event.dataTransfer.effectAllowed = "move";
-              }}
-              onClick={() => addByKeyboard(spec.type)}
-            >
-              <PaletteEntry spec={spec} />
-            </button>
+            <PaletteButton key={spec.type} spec={spec} locked={versionShown} onAdd={() => addByKeyboard(spec.type)} />
           ))}
         </div>
       ))}
     </aside>
+  );
+}
+
+/**
+ * A block of the palette: dragged onto the canvas, or added by Enter (`onAdd`). `locked`: a published version is
+ * shown read-only, nothing can be added, and the tooltip says so. Props only (tested without a DOM).
+ */
+export function PaletteButton({ spec, locked, onAdd }: { spec: BlockSpec; locked: boolean; onAdd(): void }) {
+  const { t, language } = useI18n();
+  const about = [withoutBackticks(specDescription(language, spec)), notReadyHint(spec, t)].filter(Boolean).join("\n\n");
+  return (
+    <button
+      type="button"
+      className="palette-item"
+      draggable={!locked}
+      disabled={locked}
+      data-block-type={spec.type}
+      title={locked ? t("calls.versionReadOnlyHint") : about}
+      onDragStart={(event) => {
+        event.dataTransfer.setData(BLOCK_DRAG_TYPE, spec.type);
+        event.dataTransfer.effectAllowed = "move";
+      }}
+      onClick={onAdd}
+    >
+      <PaletteEntry spec={spec} />
+    </button>
   );
 }
 

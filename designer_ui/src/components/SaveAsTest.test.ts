@@ -83,3 +83,19 @@ describe("saving a test call as a test", () => {
     expect(buttonTexts(renderToHtml(SaveAsTest, { request, result }))).toEqual(["Save as test"]);
   });
 });
+
+describe("saving a recorded call in which the caller hung up as a test", () => {
+  // Accessibility review: the line named the test's field (hangup_in) to an analyst, and in Russian said «звонящий»
+  // where the rest of the designer says «абонент» for the one who hung up.
+  it("says where the caller hung up without a field's name, and in Russian with «абонент» as elsewhere", () => {
+    for (const language of ["en", "es", "ru"] as const) {
+      const t = translator(language);
+      for (const key of ["callTest.hangup", "callTest.hangupNotReproduced"] as const) {
+        expect(t(key, { block: "Menu" })).not.toContain("hangup_in");
+      }
+    }
+    const ru = translator("ru");
+    expect(ru("callTest.hangup", { block: "Меню" })).toBe("Абонент положил трубку в «Меню»: в тесте абонент тоже кладёт трубку там, после своих клавиш.");
+    expect(ru("callTest.hangupNotReproduced", { block: "Меню" })).toMatch(/^Абонент положил трубку в «Меню», когда/);
+  });
+});

@@ -5,9 +5,10 @@
  * should not hold the flow to (a path that may change while the outcome may not). Saved as an edit of the draft,
  * it then shows in the Tests tab and runs at every publish.
  */
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
 import type { SimulateRequest, SimulateResult } from "../api/types";
 import { useI18n } from "../i18n";
+import { focusBack } from "../lib/focusBack";
 import { codeText, type MessageKey, type Translate } from "../lib/i18n";
 import {
   addTest,
@@ -132,6 +133,23 @@ export function SaveAsTestArea(props: {
   const [name, setName] = useState<string | null>(() => (props.open ? props.suggested() : null));
   const [unticked, setUnticked] = useState<ReadonlySet<ExpectationKind>>(new Set());
   const [saved, setSaved] = useState<string | null>(null);
+  const openButton = useRef<HTMLButtonElement>(null);
+  const openTests = useRef<HTMLButtonElement>(null);
+  // The form closing takes the focused control with it: where the focus goes once the form is gone.
+  const focusAfterClose = useRef<"open" | "saved" | null>(null);
+
+  useEffect(() => {
+    const after = focusAfterClose.current;
+    if (after === null) return;
+    focusAfterClose.current = null;
+    if (after === "saved") focusBack(openTests.current, openButton.current);
+    else focusBack(openButton.current);
+  });
+
+  function close(focusTo: "open" | "saved"): void {
+    focusAfterClose.current = focusTo;
+    setName(null);
+  }
 
   function save(): void {
     if (name === null || nameProblem(name, props.tests, null)) return;
@@ -139,7 +157,7 @@ export function SaveAsTestArea(props: {
     if (chosen.length === 0) return;
     props.onSave(name, chosen);
     setSaved(name.trim());
-    setName(null);
+    close("saved");
   }
 
   return (
@@ -148,7 +166,7 @@ export function SaveAsTestArea(props: {
       {saved !== null && (
         <p className="success row">
           <span>{t("tests.saved", { name: saved })}</span>
-          <button type="button" className="link" onClick={props.onOpenTests}>
+          <button type="button" className="link" onClick={props.onOpenTests} ref={openTests}>
             {t("tests.openTests")}
           </button>
         </p>
@@ -156,7 +174,7 @@ export function SaveAsTestArea(props: {
       {props.notList ? (
         <p className="hint">{t("tests.notList")}</p>
       ) : name === null ? (
-        <button type="button" onClick={() => setName(props.suggested())}>
+        <button type="button" onClick={() => setName(props.suggested())} ref={openButton}>
           {t("tests.saveAs")}
         </button>
       ) : (
@@ -176,7 +194,7 @@ export function SaveAsTestArea(props: {
             })
           }
           onSave={save}
-          onCancel={() => setName(null)}
+          onCancel={() => close("open")}
         >
           {props.children}
         </SaveAsTestForm>

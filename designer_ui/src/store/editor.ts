@@ -143,7 +143,7 @@ export interface EditorState {
   setExitTarget(source: string, exit: string, target: string | null): void;
   /**
    * A new block, selected, at the free spot nearest `where` (over no other block), or right of block `rightOf`
-   * when it is given and there. Its id, or null for a type the catalog does not have.
+   * when it is given and there. Its id, or null for a type the catalog does not have or a read-only canvas.
    */
   addBlock(type: string, where: XYPosition & { rightOf?: string }): string | null;
   updateNode(id: string, patch: Partial<BlockData>, coalesce?: boolean): void;
@@ -638,7 +638,8 @@ export const useEditor = create<EditorState>()((setState, get) => {
 
     addBlock(type, { rightOf, ...wanted }) {
       const spec = get().catalog.get(type);
-      if (!spec) return null;
+      // Refused by `commit` anyway: an id would have the palette announce a block that is not there.
+      if (!spec || get().readOnly) return null;
       const taken = new Set(get().nodes.map((n) => n.id));
       const made = newBlockNode(spec, wanted, taken);
       // Its size before it is drawn: the layout's guess, kept above what the stylesheet draws.

@@ -83,6 +83,15 @@ describe("a call's path on the version it ran", () => {
     expect(editor().history).toBe(history);
   });
 
+  it("adds no block while the version is shown: no id for the palette to announce, the side panel left as it was", () => {
+    editor().setPanel("calls");
+    editor().viewVersion(1, structuredClone(v1), steps, "c1");
+    const nodes = editor().nodes;
+    expect(editor().addBlock("hangup", { x: 0, y: 900 })).toBeNull();
+    expect(editor().nodes).toBe(nodes);
+    expect(editor().panel).toBe("calls");
+  });
+
   it("goes back to the draft as it was, editable, no path lit on it", () => {
     const history = editor().history;
     editor().viewVersion(1, structuredClone(v1), steps, "c1");
