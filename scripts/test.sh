@@ -4,23 +4,28 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+# Each phase says when it starts, counted from the start of this script: CI is held to well under 30 minutes on two
+# cores, and the log then says which phase the minutes went to.
+phase() { echo "== $1 (at $((SECONDS / 60))m$((SECONDS % 60))s)"; }
 
-echo "== ruff and mypy"
+phase "ruff and mypy"
 $BIN/ruff check .
 $BIN/ruff format --check .
 $BIN/mypy graph_engine blocks schemas agi_server voice examples/plugins/ivrgraph-sms/ivrgraph_sms
 
-echo "== scenario tests of the examples"
+phase "scenario tests of the examples"
 $BIN/ivrgraph validate examples/*.json >/dev/null
 $BIN/ivrgraph test examples
 
-echo "== pytest"
+phase "pytest"
 # One worker per core (pytest-xdist): tests share no port (tests/conftest.py free_port gives each worker its own
 # range), no database (each makes its own) and no folder (each worker has its own tmp_path root).
-$BIN/pytest -q -p no:cacheprovider -n auto
+$BIN/pytest -q -p no:cacheprovider -n auto --durations=20
 
 if [ -f designer_ui/ui.mk ]; then
-  echo "== designer"
+  phase "designer"
   make --no-print-directory ui-install ui-check ui-test
+  phase "designer end-to-end"
   bash scripts/ui-e2e.sh
 fi
+phase "done"
