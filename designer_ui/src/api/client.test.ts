@@ -34,12 +34,22 @@ describe("changing your own password", () => {
     expect(post).toHaveBeenCalledWith("/api/auth/password", {
       body: { current_password: "old-secret", new_password: "new-secret-1", revoke_tokens: false },
     });
+    answer(200, { user: { id: 1, username: "ana", role: "editor", active: true }, csrf_token: "newer" });
+    await changePassword("old-secret", "new-secret-1", true);
+    expect(post).toHaveBeenLastCalledWith("/api/auth/password", {
+      body: { current_password: "old-secret", new_password: "new-secret-1", revoke_tokens: true },
+    });
   });
 
   it("sends the new session's CSRF token from then on: the old one died with the old session", async () => {
-    answer(200, { user: { id: 1, username: "ana", role: "editor", active: true }, csrf_token: "token-of-the-new-session" });
-    const user = await changePassword("old-secret", "new-secret-1");
-    expect(user.username).toBe("ana");
+    answer(200, {
+      user: { id: 1, username: "ana", role: "editor", active: true },
+      csrf_token: "token-of-the-new-session",
+      tokens_revoked: 0,
+      tokens_live: 2,
+    });
+    const changed = await changePassword("old-secret", "new-secret-1");
+    expect(changed).toEqual({ user: { id: 1, username: "ana", role: "editor", active: true }, tokensRevoked: 0, tokensLive: 2 });
     expect(csrfHeaders("PUT")).toEqual({ "X-CSRF-Token": "token-of-the-new-session" });
   });
 

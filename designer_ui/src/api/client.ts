@@ -87,11 +87,18 @@ export async function me(): Promise<User> {
  * current password is a 403, not a 401: the user is still signed in. Your API tokens keep working unless
  * `revokeTokens`.
  */
-export async function changePassword(currentPassword: string, newPassword: string, revokeTokens = false): Promise<User> {
+export async function changePassword(currentPassword: string, newPassword: string, revokeTokens = false): Promise<PasswordChanged> {
   const body = { current_password: currentPassword, new_password: newPassword, revoke_tokens: revokeTokens };
   const session = await unwrap(client.POST("/api/auth/password", { body }));
   setCsrfToken(session.csrf_token ?? null);
-  return session.user;
+  return { user: session.user, tokensRevoked: session.tokens_revoked, tokensLive: session.tokens_live };
+}
+
+/** A password changed: who is signed in now, and how many of their API tokens it revoked and left working. */
+export interface PasswordChanged {
+  user: User;
+  tokensRevoked: number;
+  tokensLive: number;
 }
 
 export async function logout(): Promise<void> {

@@ -23,6 +23,9 @@ export function PasswordFields(props: {
   form: PasswordForm;
   sending: boolean;
   notice: PasswordNotice | null;
+  /** Whether the user's API tokens are to be revoked too; left out, the box is not offered. */
+  revokeTokens?: boolean;
+  onRevokeTokens?(revoke: boolean): void;
   onChange(form: PasswordForm): void;
   onSubmit(): void;
   onClose(): void;
@@ -61,6 +64,17 @@ export function PasswordFields(props: {
         {t("password.repeat")}
         <input name="repeat-password" autoComplete="new-password" aria-invalid={shown?.kind === "mismatch" || undefined} {...field("repeat")} />
       </label>
+      {props.onRevokeTokens && (
+        <label className="inline-label">
+          <input
+            type="checkbox"
+            name="revoke-tokens"
+            checked={props.revokeTokens ?? false}
+            onChange={(e) => props.onRevokeTokens?.(e.target.checked)}
+          />
+          {t("password.revokeTokens")}
+        </label>
+      )}
       {shown && (
         <p role="alert" className="error-text" data-testid="password-problem" data-kind={shown.kind}>
           {passwordNoticeText(shown, t, language)}
@@ -77,16 +91,17 @@ export function PasswordFields(props: {
 }
 
 export function PasswordDialog({ username, onClose }: { username: string; onClose(): void }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const [form, setForm] = useState<PasswordForm>(EMPTY_PASSWORD_FORM);
   const [sending, setSending] = useState(false);
   const [notice, setNotice] = useState<PasswordNotice | null>(null);
+  const [revokeTokens, setRevokeTokens] = useState(false);
 
   async function submit() {
     if (sending) return;
     setSending(true);
     try {
-      const outcome = await changeOwnPassword(form, api.changePassword);
+      const outcome = await changeOwnPassword(form, api.changePassword, revokeTokens);
       setNotice(outcome);
       // Passwords are not kept once changed; after a refusal the user corrects what they typed.
       if (outcome.kind === "changed") setForm(EMPTY_PASSWORD_FORM);
@@ -99,7 +114,7 @@ export function PasswordDialog({ username, onClose }: { username: string; onClos
     <Dialog title={t("password.title")} onClose={onClose}>
       {notice?.kind === "changed" ? (
         <>
-          <p role="status" className="success" data-testid="password-changed">{t("password.changed")}</p>
+          <p role="status" className="success" data-testid="password-changed">{passwordNoticeText(notice, t, language)}</p>
           <div className="row dialog-buttons">
             <button type="button" className="primary" autoFocus onClick={onClose}>{t("password.close")}</button>
           </div>
@@ -110,6 +125,8 @@ export function PasswordDialog({ username, onClose }: { username: string; onClos
           form={form}
           sending={sending}
           notice={notice}
+          revokeTokens={revokeTokens}
+          onRevokeTokens={setRevokeTokens}
           onChange={(next) => {
             setForm(next);
             setNotice(null); // what was said was about what has just been changed

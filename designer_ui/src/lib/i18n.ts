@@ -42,6 +42,9 @@ const en = {
   "password.tooManyTries": "Too many wrong passwords: wait {time}, then try again.",
   "password.tooManyTriesLater": "Too many wrong passwords: wait a few minutes, then try again.",
   "password.changed": "Your password has been changed. Use the new one the next time you sign in.",
+  "password.revokeTokens": "Also revoke my API tokens (integrations using them stop working: do it if this password may have leaked)",
+  "password.tokensRevoked": "Revoked: {tokens}.",
+  "password.tokensLive": "Still working: {tokens} (revoke them under API tokens if this password may have leaked).",
   "password.failed": "The password was not changed: {message}",
   "list.search": "Search scenarios",
   "list.new": "New scenario",
@@ -1374,6 +1377,9 @@ const es: Messages = {
   "password.tooManyTries": "Demasiadas contraseñas incorrectas: espere {time} y vuelva a intentarlo.",
   "password.tooManyTriesLater": "Demasiadas contraseñas incorrectas: espere unos minutos y vuelva a intentarlo.",
   "password.changed": "Su contraseña ha cambiado. Use la nueva la próxima vez que inicie sesión.",
+  "password.revokeTokens": "Revocar también mis tokens de API (las integraciones que los usan dejan de funcionar: hágalo si esta contraseña pudo filtrarse)",
+  "password.tokensRevoked": "Revocados: {tokens}.",
+  "password.tokensLive": "Siguen funcionando: {tokens} (revóquelos en Tokens de API si esta contraseña pudo filtrarse).",
   "password.failed": "No se cambió la contraseña: {message}",
   "list.search": "Buscar escenarios",
   "list.new": "Nuevo escenario",
@@ -2702,6 +2708,9 @@ const ru: Messages = {
   "password.tooManyTries": "Слишком много неверных паролей: подождите {time} и попробуйте снова.",
   "password.tooManyTriesLater": "Слишком много неверных паролей: подождите несколько минут и попробуйте снова.",
   "password.changed": "Пароль изменён. При следующем входе используйте новый.",
+  "password.revokeTokens": "Отозвать и мои API-токены (интеграции, которые ими пользуются, перестанут работать: сделайте это, если пароль мог утечь)",
+  "password.tokensRevoked": "Отозвано: {tokens}.",
+  "password.tokensLive": "Продолжают работать: {tokens} (отзовите их в разделе «API-токены», если пароль мог утечь).",
   "password.failed": "Пароль не изменён: {message}",
   "list.search": "Поиск сценариев",
   "list.new": "Новый сценарий",
@@ -4009,7 +4018,7 @@ export function codeText(t: Translate, kind: "outcome" | "status", code: string)
 }
 
 /** Things counted in the interface, in each language's plural forms (Intl.PluralRules categories). */
-export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin" | "time" | "hungUp" | "errorStep" | "pendingCallback" | "awaitingRetry" | "calledOnce" | "attempt";
+export type Counted = "call" | "client" | "second" | "error" | "warning" | "block" | "connection" | "brokenPlugin" | "time" | "hungUp" | "errorStep" | "pendingCallback" | "awaitingRetry" | "calledOnce" | "attempt" | "apiToken";
 type Forms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 
 const COUNTED: Record<Language, Record<Counted, Forms>> = {
@@ -4033,6 +4042,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     // A campaign's clients rung who wait for another call, and those rung at all (its progress, apart from finished).
     awaitingRetry: { one: "{n} waiting for a retry", other: "{n} waiting for a retry" },
     calledOnce: { one: "{n} called at least once", other: "{n} called at least once" },
+    apiToken: { one: "{n} API token", other: "{n} API tokens" },
     // A campaign's most calls a client gets.
     attempt: { one: "up to {n} attempt", other: "up to {n} attempts" },
   },
@@ -4051,6 +4061,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     pendingCallback: { one: "{n} devolución de llamada pendiente", other: "{n} devoluciones de llamada pendientes" },
     awaitingRetry: { one: "{n} pendiente de reintento", other: "{n} pendientes de reintento" },
     calledOnce: { one: "{n} llamado al menos una vez", other: "{n} llamados al menos una vez" },
+    apiToken: { one: "{n} token de API", other: "{n} tokens de API" },
     attempt: { one: "hasta {n} intento", other: "hasta {n} intentos" },
   },
   ru: {
@@ -4069,6 +4080,7 @@ const COUNTED: Record<Language, Record<Counted, Forms>> = {
     pendingCallback: { one: "{n} ожидающий обратный звонок", few: "{n} ожидающих обратных звонка", many: "{n} ожидающих обратных звонков", other: "{n} ожидающего обратного звонка" },
     awaitingRetry: { one: "{n} клиент ждёт повторного звонка", few: "{n} клиента ждут повторного звонка", many: "{n} клиентов ждут повторного звонка", other: "{n} клиента ждут повторного звонка" },
     calledOnce: { one: "{n} клиенту звонили хотя бы раз", few: "{n} клиентам звонили хотя бы раз", many: "{n} клиентам звонили хотя бы раз", other: "{n} клиентам звонили хотя бы раз" },
+    apiToken: { one: "{n} API-токен", few: "{n} API-токена", many: "{n} API-токенов", other: "{n} API-токена" },
     // «до» takes the genitive: «до 1 попытки», «до 3 попыток», «до 21 попытки».
     attempt: { one: "до {n} попытки", few: "до {n} попыток", many: "до {n} попыток", other: "до {n} попытки" },
   },

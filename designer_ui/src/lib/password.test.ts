@@ -111,8 +111,22 @@ describe("changing it", () => {
   it("sends the current and the new password, and says it is done", async () => {
     const send = vi.fn().mockResolvedValue(undefined);
     expect(await changeOwnPassword(form(), send)).toEqual({ kind: "changed" });
-    expect(send).toHaveBeenCalledWith("old-secret", "new-secret-1");
+    expect(send).toHaveBeenCalledWith("old-secret", "new-secret-1", false);
     expect(text({ kind: "changed" })).toBe("Your password has been changed. Use the new one the next time you sign in.");
+  });
+
+  it("revokes the API tokens when asked, and says what became of them", async () => {
+    const send = vi.fn().mockResolvedValue({ tokensRevoked: 3, tokensLive: 0 });
+    const revoked = await changeOwnPassword(form(), send, true);
+    expect(send).toHaveBeenCalledWith("old-secret", "new-secret-1", true);
+    expect(revoked).toEqual({ kind: "changed", tokensRevoked: 3, tokensLive: 0 });
+    expect(text(revoked)).toBe("Your password has been changed. Use the new one the next time you sign in. Revoked: 3 API tokens.");
+    expect(text(revoked, "ru")).toContain("Отозвано: 3 API-токена.");
+    // Kept, they are named, with where to end them: the user may not know a leaked password could have made some.
+    const kept = { kind: "changed", tokensRevoked: 0, tokensLive: 1 } as const;
+    expect(text(kept)).toContain("Still working: 1 API token (revoke them under API tokens");
+    expect(text(kept, "es")).toContain("Siguen funcionando: 1 token de API");
+    expect(text({ kind: "changed", tokensRevoked: 0, tokensLive: 5 }, "ru")).toContain("Продолжают работать: 5 API-токенов");
   });
 
   it("says why the server refused it", async () => {

@@ -20,7 +20,9 @@ export const EMPTY_PASSWORD_FORM: PasswordForm = { current: "", next: "", repeat
 
 /** What the dialog tells the user: a problem with the form, the server's refusal, or that it worked. */
 export type PasswordNotice =
-  | { kind: "needCurrent" | "tooShort" | "tooLong" | "mismatch" | "wrongCurrent" | "tooManyTriesLater" | "changed" }
+  | { kind: "needCurrent" | "tooShort" | "tooLong" | "mismatch" | "wrongCurrent" | "tooManyTriesLater" }
+  /** Done; how many API tokens the change revoked and how many still work, when the server said. */
+  | { kind: "changed"; tokensRevoked?: number; tokensLive?: number }
   | { kind: WeakPasswordKind }
   | { kind: "tooManyTries"; seconds: number }
   | { kind: "failed"; message: string };
@@ -95,16 +97,32 @@ export function passwordChangeFailure(error: unknown): PasswordNotice {
   return { kind: "failed", message: error.message };
 }
 
-/** Check the form, then send it; what to tell the user either way. Nothing is sent while the form has a problem. */
-export async function changeOwnPassword(form: PasswordForm, send: (current: string, next: string) => Promise<unknown>): Promise<PasswordNotice> {
+type TokensCounted = { tokensRevoked: number; tokensLive: number };
+
+/**
+ * Check the form, then send it; what to tell the user either way. Nothing is sent while the form has a problem.
+ * `revokeTokens`: end the user's API tokens too (a password that leaked may have made some).
+ */
+export async function changeOwnPassword(
+  form: PasswordForm,
+  send: (current: string, next: string, revokeTokens: boolean) => Promise<TokensCounted | undefined>,
+  revokeTokens = false,
+): Promise<PasswordNotice> {
   const problem = passwordFormProblem(form);
   if (problem) return problem;
   try {
-    await send(form.current, form.next);
-    return { kind: "changed" };
+    const counted = await send(form.current, form.next, revokeTokens);
+    return counted ? { kind: "changed", tokensRevoked: counted.tokensRevoked, tokensLive: counted.tokensLive } : { kind: "changed" };
   } catch (error) {
     return passwordChangeFailure(error);
   }
+}
+
+/** What became of the user's API tokens: revoked, or still working (and how to end them), or nothing when none. */
+function tokensSentence(notice: { tokensRevoked?: number; tokensLive?: number }, t: Translate, language: Language): string {
+  if (notice.tokensRevoked) return t("password.tokensRevoked", { tokens: countText(language, "apiToken", notice.tokensRevoked) });
+  if (notice.tokensLive) return t("password.tokensLive", { tokens: countText(language, "apiToken", notice.tokensLive) });
+  return "";
 }
 
 export function passwordNoticeText(notice: PasswordNotice, t: Translate, language: Language): string {
@@ -117,6 +135,8 @@ export function passwordNoticeText(notice: PasswordNotice, t: Translate, languag
       return t("password.tooManyTries", { time: countText(language, "second", notice.seconds) });
     case "failed":
       return t("password.failed", { message: notice.message });
+    case "changed":
+      return [t("password.changed"), tokensSentence(notice, t, language)].filter(Boolean).join(" ");
     default:
       return t(`password.${notice.kind}`);
   }
