@@ -3,9 +3,9 @@
 // "Show its path on version N" button that comes back in its place, else (the Calls tab closed) to the canvas.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, harnessScript, loadHarness } from "./chromiumHarness";
+import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, openHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 
@@ -55,12 +55,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the focus after Back to the draft, in Ch
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const script = await harnessScript("version-view-focus-harness", HARNESS);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    await loadHarness(page, script);
-    await page.waitForFunction(() => "mount" in window);
+    ({ browser, page } = await openHarness("version-view-focus-harness", HARNESS, pageErrors));
   }, 120_000);
 
   afterAll(async () => {

@@ -4,9 +4,9 @@
 // SaveAsTestArea is the part a test call's result and a recorded call's details share.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, harnessScript, loadHarness } from "./chromiumHarness";
+import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, openHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 
@@ -50,12 +50,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the focus as Save as test's form closes,
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const script = await harnessScript("save-as-test-focus-harness", HARNESS);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    await loadHarness(page, script);
-    await page.waitForFunction(() => "mount" in window);
+    ({ browser, page } = await openHarness("save-as-test-focus-harness", HARNESS, pageErrors));
   }, 120_000);
 
   afterAll(async () => {

@@ -4,9 +4,9 @@
 // panel's content not drawn, while another tab is open), with the editor's store behind it.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, harnessScript, loadHarness } from "./chromiumHarness";
+import { CHROMIUM, CHROMIUM_TEST_TIMEOUT, openHarness } from "./chromiumHarness";
 
 const here = (path: string) => JSON.stringify(fileURLToPath(new URL(path, import.meta.url)));
 
@@ -53,12 +53,7 @@ describe.skipIf(!existsSync(CHROMIUM))("a step link in the Calls panel's story, 
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    const script = await harnessScript("trace-steps-focus-harness", HARNESS);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    page = await browser.newPage();
-    page.on("pageerror", (error) => pageErrors.push(error.message));
-    await loadHarness(page, script);
-    await page.waitForFunction(() => "mount" in window);
+    ({ browser, page } = await openHarness("trace-steps-focus-harness", HARNESS, pageErrors));
   }, 120_000);
 
   afterAll(async () => {

@@ -5,7 +5,7 @@
  */
 import react from "@vitejs/plugin-react";
 import { fileURLToPath } from "node:url";
-import type { Page } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { build, type Rolldown } from "vite";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -51,4 +51,18 @@ export async function loadHarness(page: Page, script: string, styles?: string): 
   await page.goto("http://harness.test/");
   if (styles) await page.addStyleTag({ path: styles });
   await page.addScriptTag({ content: script, type: "module" });
+}
+
+/**
+ * Chromium with one page in which the harness `source` is loaded and has set `window.mount`, its uncaught errors
+ * kept in `pageErrors`: what a component's focus test starts from.
+ */
+export async function openHarness(name: string, source: string, pageErrors: string[]): Promise<{ browser: Browser; page: Page }> {
+  const script = await harnessScript(name, source);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  const page = await browser.newPage();
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  await loadHarness(page, script);
+  await page.waitForFunction(() => "mount" in window);
+  return { browser, page };
 }
