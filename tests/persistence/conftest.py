@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -22,12 +24,27 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to head per worker, copied for each test: running every migration again for each
+    of the ~400 SQLite tests took a quarter of a second each, a minute of the suite on two cores."""
+    path = tmp_path_factory.mktemp("migrated") / "head.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """SQLite's own backup, not a file copy: whatever the migrations left in a write-ahead log comes along."""
+    with closing(sqlite3.connect(source)) as migrated, closing(sqlite3.connect(target)) as fresh:
+        migrated.backup(fresh)
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
-        upgrade(url)
-        yield url
+        path = tmp_path / "test.sqlite3"
+        _copy_sqlite(request.getfixturevalue("migrated_sqlite"), path)
+        yield f"sqlite:///{path}"
         return
     url = request.getfixturevalue("postgres_url")
     yield url
