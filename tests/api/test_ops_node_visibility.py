@@ -119,8 +119,9 @@ async def test_the_register_lists_filters_and_exports_the_node_that_took_each_ca
     header = next(csv.reader(io.StringIO(text)))
     # the columns BI tools read by position keep their order and places
     columns = [title.removesuffix(" (UTC)") for title in header]
-    assert [c for c in columns if c != "node"] == _COLUMNS_BEFORE
-    assert columns[-1] == "node"  # last: every earlier column stays where it was
+    assert columns[: len(_COLUMNS_BEFORE)] == _COLUMNS_BEFORE
+    # right after them: every earlier column stays where it was, and columns added later come after it
+    assert columns[len(_COLUMNS_BEFORE)] == "node"
     assert {row["id"]: row["node"] for row in csv.DictReader(io.StringIO(text))} == by_call
     only_b = admin.get("/api/calls.csv", params={"node": node_b}).content.decode("utf-8-sig")
     assert [row["node"] for row in csv.DictReader(io.StringIO(only_b))] == [node_b]
