@@ -855,14 +855,11 @@ class AmiClient:
             if watch is not None:
                 response, reason = message.get("Response"), message.get("Reason")
                 outcome = outcome_from_reason(response, reason, rang=watch.seen_ringing)
-                detail = f"{response} (Reason {reason})"
-                if outcome is DialOutcome.NO_ANSWER and watch.seen_ringing and (reason or "").strip() == "0":
-                    detail += ": rang, then hung up unanswered"
                 self._resolve(
                     watch,
                     OriginateResult(
                         outcome,
-                        detail,
+                        f"{response} (Reason {reason})",
                         reason=reason,
                         channel=message.get("Channel"),
                         uniqueid=message.get("Uniqueid"),
