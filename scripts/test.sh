@@ -20,7 +20,12 @@ $BIN/ivrgraph test examples
 phase "pytest"
 # One worker per core (pytest-xdist): tests share no port (tests/conftest.py free_port gives each worker its own
 # range), no database (each makes its own) and no folder (each worker has its own tmp_path root).
-$BIN/pytest -q -p no:cacheprovider -n auto --durations=20
+$BIN/pytest -q -p no:cacheprovider -n auto --durations=20 --ignore=tests/api/test_openapi_fuzz.py
+phase "pytest: the OpenAPI fuzz, in a process of its own"
+# Run alone it passes; after other tests in the same worker it twice met failures and fuzzed requests answered late
+# enough to time out while hypothesis shrank them (CI of 65a36a0 and 074a1a9; cause not found yet), so it gets a
+# process and the machine to itself until that is understood.
+$BIN/pytest -q -p no:cacheprovider -n auto tests/api/test_openapi_fuzz.py
 
 if [ -f designer_ui/ui.mk ]; then
   phase "designer"
