@@ -17,6 +17,7 @@ import pytest
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from api.routes.calls import PEOPLE_COLUMNS
 from api.xlsx_export import zoned_xlsx
 from persistence import callbacks, calls
 from persistence.calls import CallRecordIn
@@ -205,5 +206,6 @@ def test_the_call_registers_times_follow_its_language_and_its_duration_has_separ
     assert {cell.number_format for cell in times if cell.value is not None} == {DATES[language][1]}
     (duration,) = [cell for cell in first if cell.value == 83250]
     assert (duration.data_type, duration.number_format) == ("n", WHOLE)  # 83,250 ms
-    version = first[header.index("version")] if "version" in header else first[2]
+    # Titled in words with a language: found by its place among the columns ordered for people.
+    version = first[header.index("version")] if "version" in header else first[PEOPLE_COLUMNS.index("version")]
     assert (version.value, version.number_format) == (1, GENERAL)  # an id: no separator
