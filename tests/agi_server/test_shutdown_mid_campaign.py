@@ -261,8 +261,9 @@ async def test_a_ringing_originate_is_hung_up_by_its_channel_as_asterisk_22_answ
     fake: FakeAmi, ami: AmiClient
 ) -> None:
     """What the node sends at its deadline, to the fake's Hangup (no capture holds an Action: Hangup: Asterisk 22's
-    documented answers, tests/fakes/ami.py): a ringing call is hung up by the name its events gave it, and ends as an
-    unanswered one does (OriginateResponse Failure, Reason 0); a channel gone or never there is "No such channel"."""
+    documented answers, tests/fakes/ami.py): a ringing call is hung up by the name its events gave it, and ends as a
+    callee who rang and never answered does (c7x.txt: Newstate Ringing, then OriginateResponse Failure, Reason 0, read
+    as no_answer); a channel gone or never there is "No such channel"."""
     fake.time_scale = 1.0  # 3000 rings 30 s (c3x.txt)
     request = OriginateRequest(channel="Local/3000@callees/n", context="outbound-ivr", channel_id="cb-hang-1")
     ringing = asyncio.create_task(ami.originate(request))
@@ -272,7 +273,7 @@ async def test_a_ringing_originate_is_hung_up_by_its_channel_as_asterisk_22_answ
     await asyncio.sleep(0.05)  # the events naming the channel reach the client
     assert await ami.hang_up("cb-hang-1") is True
     result = await asyncio.wait_for(ringing, 5)
-    assert (result.outcome, result.reason, result.uniqueid) == (DialOutcome.FAILED, "0", "cb-hang-1")
+    assert (result.outcome, result.reason, result.uniqueid) == (DialOutcome.NO_ANSWER, "0", "cb-hang-1")
     [call] = fake.calls
     [hangup] = fake.actions("Hangup")
     assert hangup.get("Channel") == call.channel and call.hung_up and call.ended and not fake.live_legs()
