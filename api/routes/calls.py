@@ -32,6 +32,7 @@ from persistence.db import Database
 from persistence.errors import Refused
 from persistence.models import CallRecord, Scenario, ScenarioVersion
 from persistence.result_labels import ResultLabels, label_of, result_labels
+from persistence.scenarios import LIVE
 from persistence.users import Principal
 
 router = APIRouter(prefix="/api/calls", tags=["calls"], responses=AUTHED)
@@ -494,7 +495,7 @@ class _ScenarioNames:
             self._by_version.update({int(version): str(name) for version, name in self._session.execute(query)})
         if slugs:
             self._by_slug.update(dict.fromkeys(slugs))
-            live = select(Scenario.slug, Scenario.name).where(Scenario.slug.in_(slugs), Scenario.deleted_at.is_(None))
+            live = select(Scenario.slug, Scenario.name).where(Scenario.slug.in_(slugs), LIVE)
             self._by_slug.update({str(slug): str(name) for slug, name in self._session.execute(live)})
 
     def of(self, record: CallRecord) -> str | None:
