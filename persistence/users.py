@@ -13,13 +13,15 @@ A user's live API tokens have names of their own, so that a list tells them apar
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -40,9 +42,26 @@ from persistence.errors import (
 from persistence.models import ApiToken, User, fold_username, utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
-_hasher = PasswordHasher()
-# Verifying against this keeps a login for an unknown user as slow as one with a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+# Passwords are hashed as argon2-cffi does by default: argon2id with RFC 9106's low-memory option (3 passes over
+# 64 MiB, 4 lanes), a tenth of a second of a core per hash or check. A test suite signs thousands of users in, so
+# with this variable set to 1 it gets argon2-cffi's cheapest parameters, its profile for tests. A stored hash names
+# the parameters it was made with: either way checks any hash, and the next sign-in without the variable rehashes
+# the password at full strength (`authenticate`).
+CHEAP_HASHES_ENV = "IVRGRAPH_TEST_ONLY_CHEAP_PASSWORD_HASHES"
+
+
+@functools.cache
+def password_hasher() -> PasswordHasher:
+    if os.environ.get(CHEAP_HASHES_ENV) == "1":
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps a login for an unknown user as slow as one with a wrong password. Made at the
+    first such login, not at import: every CLI command imports this module and most never sign anyone in."""
+    return password_hasher().hash("not a password anyone has")
 
 
 class Role(enum.IntEnum):
@@ -102,7 +121,7 @@ def create_user(
     _admin_sees(parsed, sees)
     user = User(
         username=username,
-        password_hash=_hasher.hash(password),
+        password_hash=password_hasher().hash(password),
         role=parsed.label,
         active=True,
         sees_personal_data=sees,
@@ -227,7 +246,7 @@ def _set_password(
 ) -> list[DroppedToken]:
     """A new password signs the user out everywhere: whoever had the old one keeps no session. Their API tokens
     (credentials of their own, named, expiring, listed) go too when `revoke_api_tokens`; the ones that went."""
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = password_hasher().hash(password)
     which = () if revoke_api_tokens else (ApiToken.kind == "session",)
     return [DroppedToken(t.id, t.name, reason) for t in _drop_tokens(session, user, *which) if t.kind == "api"]
 
@@ -260,12 +279,12 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     """The active user `username` names, in any case, if `password` is theirs; `InvalidCredentials` otherwise."""
     user = session.scalar(select(User).where(User.username_folded == fold_username(username)))
     if user is None or not user.active:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         raise InvalidCredentials()
     if not _verify(user.password_hash, password):
         raise InvalidCredentials()
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if password_hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = password_hasher().hash(password)
     return user
 
 
@@ -297,7 +316,7 @@ def change_password(
 
 def _verify(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return password_hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

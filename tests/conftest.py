@@ -16,10 +16,14 @@ import pytest
 from blocks import default_registry
 from graph_engine.registry import BlockRegistry
 from persistence.phone_numbers import configure_default_country, configured_default_country
+from persistence.users import CHEAP_HASHES_ENV
 from voice.templating import install_template_functions
 
 # Hosts (CLI, API, FastAGI server) offer the spoken helpers to templates at start-up; so do the tests.
 install_template_functions()
+# The suite signs users in thousands of times, in this process and in the servers and commands it starts: argon2's
+# full strength (about 0.1 s of a core each) would cost minutes of CI. tests/persistence/test_users.py checks it.
+os.environ[CHEAP_HASHES_ENV] = "1"
 
 
 @pytest.fixture(autouse=True)

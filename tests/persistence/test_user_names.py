@@ -237,7 +237,7 @@ def test_0021_folds_the_names_there_are_and_goes_back(tmp_path: Path, backend: s
     with contextlib.ExitStack() as stack:
         url = _old_database(stack, tmp_path, backend)
         upgrade(url, "0020")
-        hashed = users._hasher.hash("password-123")
+        hashed = users.password_hasher().hash("password-123")
         run_statements(url, (_USER, {"name": "Boss.Admin", "hash": hashed}), (_USER, {"name": "Straße", "hash": "x"}))
         upgrade(url)
         stored = run_statements(url, ("SELECT username, username_folded FROM users ORDER BY id", {}))

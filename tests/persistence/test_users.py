@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -23,6 +24,45 @@ def test_passwords_are_argon2_hashes_and_check_out(database: Database) -> None:
             users.authenticate(session, username="ana", password="wrong")
         with pytest.raises(AlreadyExists):
             users.create_user(session, username="ana", password="x", role="viewer")
+
+
+@pytest.fixture
+def hashing_at_full_strength(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[bool], None]]:
+    """Password hashing as a server does it (this suite runs with cheap hashes, tests/conftest.py); `cheap(True)`
+    turns the suite's way back on, as a database some hashes were made in that way would have them."""
+
+    def cheap(on: bool) -> None:
+        if on:
+            monkeypatch.setenv(users.CHEAP_HASHES_ENV, "1")
+        else:
+            monkeypatch.delenv(users.CHEAP_HASHES_ENV, raising=False)
+        users.password_hasher.cache_clear()
+
+    cheap(False)
+    yield cheap
+    users.password_hasher.cache_clear()
+
+
+def test_a_server_hashes_at_rfc_9106_strength_and_rehashes_a_cheap_hash_at_the_next_sign_in(
+    database: Database, hashing_at_full_strength: Callable[[bool], None]
+) -> None:
+    """argon2id over 64 MiB, 3 passes, 4 lanes unless the test-only variable is set; a password hashed the cheap
+    way still signs in, and that sign-in stores it at full strength."""
+    with database.session() as session:
+        users.create_user(session, username="ana", password="correct horse", role="editor")
+    hashing_at_full_strength(True)
+    with database.session() as session:
+        users.create_user(session, username="bea", password="battery staple", role="editor")
+    with database.session() as session:
+        stored = {u.username: u.password_hash for u in session.query(User)}
+    assert stored["ana"].startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert stored["bea"].startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    hashing_at_full_strength(False)
+    with database.session() as session:
+        assert users.authenticate(session, username="bea", password="battery staple").username == "bea"
+    with database.session() as session:
+        rehashed = session.query(User).filter_by(username="bea").one().password_hash
+    assert rehashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_tokens_are_stored_as_digests_and_expire(database: Database) -> None:
