@@ -1653,6 +1653,17 @@ class SubjectMention(BaseModel):
     paths: list[str] = Field(description="Each place the number is written, as a JSON path (`$.variables.aval`)")
 
 
+class SubjectScenarioTests(BaseModel):
+    """A scenario's tests that name the number (a call saved as a test with its real number), and where."""
+
+    slug: str
+    version: int | None = Field(
+        description="The published version whose tests name it; null for the draft's. Erasure gives a draft's tests a "
+        "test number in its place; a published version is never changed"
+    )
+    paths: list[str] = Field(description="Each place the number is written, as a JSON path (`$.meta.tests[0].caller`)")
+
+
 class SubjectAccessOut(BaseModel):
     """Everything kept of one phone number, for a data subject's access request."""
 
@@ -1668,4 +1679,7 @@ class SubjectAccessOut(BaseModel):
     )
     mentioned_in_calls: list[SubjectMention] = Field(
         description="Other calls naming the number in their variables or trace, newest first"
+    )
+    scenario_tests: list[SubjectScenarioTests] = Field(
+        description="Scenarios' tests naming the number, drafts' and published versions', by slug"
     )

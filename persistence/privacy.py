@@ -445,6 +445,8 @@ class SubjectData:
     # Other clients' jobs and other calls naming them: id -> the paths of the mentions, newest first.
     mentioned_in_jobs: dict[str, list[str]] = field(default_factory=dict)
     mentioned_in_calls: dict[str, list[str]] = field(default_factory=dict)
+    # Scenarios' tests naming it (a call saved as a test with its real number): drafts' and published versions'.
+    scenario_tests: list[TestsMention] = field(default_factory=list)
 
 
 def subject_data(session: Session, *, number: str) -> SubjectData:
@@ -481,6 +483,7 @@ def subject_data(session: Session, *, number: str) -> SubjectData:
     for row, paths in _mentioning_others(session, found.subject, job_ids, lock=False):
         mentioned = found.mentioned_in_jobs if isinstance(row, CallbackJob) else found.mentioned_in_calls
         mentioned[row.id] = paths
+    found.scenario_tests = _tests_mentioning(session, found.subject)
     return found
 
 
@@ -493,6 +496,7 @@ def record_access(session: Session, data: SubjectData, *, actor: str, now: datet
         "audit_events": len(data.audit_events),
         "mentioned_in_callback_jobs": len(data.mentioned_in_jobs),
         "mentioned_in_calls": len(data.mentioned_in_calls),
+        "scenario_tests": len(data.scenario_tests),
     }
     record_event(session, actor=actor, action=ACCESS_ACTION, target=data.subject.label, details=details, now=now)
 
@@ -549,6 +553,42 @@ def _versions_mentioning(session: Session, subject: Subject) -> list[VersionTest
         for row in candidates
         if _mentions(_tests_of(row.document), subject, pattern)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class TestsMention:
+    """A scenario's tests naming the subject: its draft's (`version` None) or a published version's, with the JSON
+    path of each mention (`$.meta.tests[0].caller`). The tests are the scenario's: the paths say where, as for another
+    client's mentions; erasure gives a draft's mentions a test number and leaves the immutable versions'."""
+
+    slug: str
+    version: int | None
+    paths: tuple[str, ...]
+
+
+def _tests_mentioning(session: Session, subject: Subject) -> list[TestsMention]:
+    """The drafts (a deleted scenario's too: its row keeps the draft, as erasure finds it) and published versions
+    whose tests name the subject; by slug, each draft before its versions."""
+    pattern = _pattern(subject.forms)
+    drafts = session.execute(
+        select(Scenario.slug, Scenario.draft_document).where(_mentioning(Scenario.draft_document, subject))
+    )
+    versions = session.execute(
+        select(Scenario.slug, ScenarioVersion.number, ScenarioVersion.document)
+        .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+        .where(_mentioning(ScenarioVersion.document, subject))
+    )
+    documents: list[tuple[str, int | None, Any]] = [
+        *((row.slug, None, row.draft_document) for row in drafts),
+        *((row.slug, row.number, row.document) for row in versions),
+    ]
+    found = [
+        TestsMention(
+            slug, version, tuple(sorted(_mention_paths(_tests_of(document), subject, pattern, "$.meta.tests")))
+        )
+        for slug, version, document in documents
+    ]
+    return sorted((each for each in found if each.paths), key=lambda each: (each.slug, each.version or 0))
 
 
 def _save_test_numbers(session: Session, scenario: Scenario, draft: dict[str, Any], *, actor: str) -> None:

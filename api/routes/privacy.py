@@ -25,6 +25,7 @@ from api.schemas import (
     SubjectCampaignRow,
     SubjectJob,
     SubjectMention,
+    SubjectScenarioTests,
 )
 from persistence import calls, privacy
 
@@ -64,10 +65,10 @@ def erase_subject(body: ErasureRequest, user: Admin, runtime: RuntimeDep) -> Era
 @router.get("/subject", response_model=SubjectAccessOut)
 def subject_access(number: SubjectNumber, user: Admin, runtime: RuntimeDep) -> SubjectAccessOut:
     """Everything kept of a phone number, for a data subject's access request: each call with its variables and
-    trace, each callback job with its attempts, each call list's row, the audit events that name it, and where other
-    clients' jobs and other calls name it (ids and JSON paths, none of their data). A
-    `subject_access` audit event notes who asked, naming the subject by its keyed hash. 422 for text that is no
-    phone number."""
+    trace, each callback job with its attempts, each call list's row, the audit events that name it, where other
+    clients' jobs and other calls name it (ids and JSON paths, none of their data), and which scenarios' tests name
+    it, drafts' and published versions' (slugs and JSON paths). A `subject_access` audit event notes who asked,
+    naming the subject by its keyed hash. 422 for text that is no phone number."""
     with runtime.database.session() as session:
         found = privacy.subject_data(session, number=number)
         privacy.record_access(session, found, actor=user.username)
@@ -122,4 +123,8 @@ def subject_access(number: SubjectNumber, user: Admin, runtime: RuntimeDep) -> S
                 SubjectMention(id=key, paths=paths) for key, paths in found.mentioned_in_jobs.items()
             ],
             mentioned_in_calls=[SubjectMention(id=key, paths=paths) for key, paths in found.mentioned_in_calls.items()],
+            scenario_tests=[
+                SubjectScenarioTests(slug=each.slug, version=each.version, paths=list(each.paths))
+                for each in found.scenario_tests
+            ],
         )

@@ -343,7 +343,7 @@ def test_a_drafts_tests_get_a_test_number_and_still_check_the_same_calls(admin: 
     assert _test_results(admin, "callthrough-tests") == before
 
 
-def test_published_versions_whose_tests_name_the_number_are_listed_and_left(
+def test_published_versions_whose_tests_name_the_number_are_listed_and_left_and_access_lists_every_test(
     admin: Client, subject: dict[str, str]
 ) -> None:
     number, other, n = subject["number"], subject["other"], subject["n"]
@@ -359,6 +359,12 @@ def test_published_versions_whose_tests_name_the_number_are_listed_and_left(
         assert created.status_code == 201, created.text
     published = admin.post(f"/api/scenarios/{name}/publish", json={"message": "with the caller's test"})
     assert published.status_code == 200, published.text
+    where = ["$.meta.tests[0].caller_id", "$.meta.tests[0].variables.account", "$.meta.tests[0].variables.callback_to"]
+    accessed = admin.get("/api/privacy/subject", params={"number": number})
+    assert accessed.json()["scenario_tests"] == [
+        {"slug": name, "version": None, "paths": where},
+        {"slug": name, "version": 1, "paths": where},
+    ]
 
     planned = admin.post("/api/privacy/erasure", json={"number": number, "dry_run": True})
     erased = admin.post("/api/privacy/erasure", json={"number": number, "dry_run": False})
@@ -378,3 +384,8 @@ def test_published_versions_whose_tests_name_the_number_are_listed_and_left(
     [event] = logged.json()
     assert event["details"]["tests_in_drafts"] == 1
     assert event["details"]["tests_in_versions"] == [{"slug": name, "version": 1}]
+    # What is left of them after the erasure: the published version alone, which the access request still lists.
+    left = admin.get("/api/privacy/subject", params={"number": number}).json()["scenario_tests"]
+    assert left == [{"slug": name, "version": 1, "paths": where}]
+    accesses = admin.get("/api/audit", params={"action": "subject_access", "target": event["target"]}).json()
+    assert [each["details"]["scenario_tests"] for each in accesses] == [1, 2]  # newest first

@@ -1078,10 +1078,10 @@ export interface paths {
         /**
          * Subject Access
          * @description Everything kept of a phone number, for a data subject's access request: each call with its variables and
-         *     trace, each callback job with its attempts, each call list's row, the audit events that name it, and where other
-         *     clients' jobs and other calls name it (ids and JSON paths, none of their data). A
-         *     `subject_access` audit event notes who asked, naming the subject by its keyed hash. 422 for text that is no
-         *     phone number.
+         *     trace, each callback job with its attempts, each call list's row, the audit events that name it, where other
+         *     clients' jobs and other calls name it (ids and JSON paths, none of their data), and which scenarios' tests name
+         *     it, drafts' and published versions' (slugs and JSON paths). A `subject_access` audit event notes who asked,
+         *     naming the subject by its keyed hash. 422 for text that is no phone number.
          *
          *     **Role:** admin.
          */
@@ -4167,6 +4167,11 @@ export interface components {
              */
             mentioned_in_calls: components["schemas"]["SubjectMention"][];
             /**
+             * Scenario Tests
+             * @description Scenarios' tests naming the number, drafts' and published versions', by slug
+             */
+            scenario_tests: components["schemas"]["SubjectScenarioTests"][];
+            /**
              * Subject
              * @description The subject's keyed hash, as the audit log names this request
              */
@@ -4300,6 +4305,24 @@ export interface components {
              * @description Each place the number is written, as a JSON path (`$.variables.aval`)
              */
             paths: string[];
+        };
+        /**
+         * SubjectScenarioTests
+         * @description A scenario's tests that name the number (a call saved as a test with its real number), and where.
+         */
+        SubjectScenarioTests: {
+            /**
+             * Paths
+             * @description Each place the number is written, as a JSON path (`$.meta.tests[0].caller`)
+             */
+            paths: string[];
+            /** Slug */
+            slug: string;
+            /**
+             * Version
+             * @description The published version whose tests name it; null for the draft's. Erasure gives a draft's tests a test number in its place; a published version is never changed
+             */
+            version: number | null;
         };
         /** TestFailure */
         TestFailure: {
