@@ -59,7 +59,7 @@ describe("a call's story when the caller hung up", () => {
     expect(exitOf("en", bye)).toBe("→ call ended");
     const quiet: TraceStep = { node: "lookup", type: "sql", label: "Lookup", exit: "hangup" };
     expect(exitOf("ru", quiet)).toBe("→ абонент положил трубку");
-    expect(exitOf("en", quiet)).toBe("→ hangup");
+    expect(exitOf("en", quiet)).toBe("→ caller hung up");
   });
 
   it("says the call ended where the scenario itself ended it through another block (the call's outcome says so)", () => {

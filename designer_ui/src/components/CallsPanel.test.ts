@@ -160,7 +160,7 @@ describe("what happened in a recorded call, step by step (QA: the detail showed 
       ],
     };
     const [menu, lookup] = storySteps(renderToHtml(CallDetails, { call }));
-    expect(menu!.text).toBe("1 Departments ivr → hangup The caller hung up");
+    expect(menu!.text).toBe("1 Departments ivr → caller hung up The caller hung up");
     expect(lookup!.html).toContain('data-testid="step-error">Error: timeout after 5000 ms');
   });
 

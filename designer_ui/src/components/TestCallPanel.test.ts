@@ -74,7 +74,7 @@ describe("a test call's result", () => {
     };
     const text = told(renderInLanguage("es", TestCallResult, { result: ended }));
     expect(text).toContain("→ finalizó la llamada");
-    expect(text).not.toContain("→ colgó");
+    expect(text).not.toContain("→ quien llama colgó");
   });
 
   it("is told in Russian in a Russian interface: outcome, error, what was said and pressed", () => {

@@ -30,8 +30,8 @@ describe("the exit a call's step took, as the canvas labels it", () => {
     expect(stepExitLabel("es", "hangup", "hangup", exits("hangup"))).toBe("finalizó la llamada");
     expect(stepExitLabel("en", "hangup", "hangup", exits("hangup"))).toBe("call ended");
     expect(stepExitLabel("en", "hangup", "hangup", [])).toBe("call ended");
-    expect(stepExitLabel("en", "say_phrase", "hangup", exits("say_phrase"))).toBe("hangup");
-    expect(stepExitLabel("es", "sql", "hangup", [])).toBe("colgó");
+    expect(stepExitLabel("en", "say_phrase", "hangup", exits("say_phrase"))).toBe("caller hung up");
+    expect(stepExitLabel("es", "sql", "hangup", [])).toBe("quien llama colgó");
   });
 });
 

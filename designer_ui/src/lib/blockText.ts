@@ -244,11 +244,12 @@ export function exitLabel(language: Language, type: string, exit: string, server
 }
 
 /**
- * The exit a step took when the caller hung up mid-block: not a handle of the block but a reserved name, which
- * English shows as it is ("hangup"). The Hang Up block's own end takes the same name, though there the scenario
- * ended the call, not the caller (graph_engine/story.py tells them apart by the block's type too).
+ * The exit a step took when the caller hung up mid-block: not a handle of the block but a reserved name, said in
+ * words in every language (the raw "hangup" read as if the block had hung up). The Hang Up block's own end takes
+ * the same name, though there the scenario ended the call, not the caller (graph_engine/story.py tells them apart
+ * by the block's type too).
  */
-const HUNG_UP: Record<Language, string> = { en: "hangup", es: "colgó", ru: "абонент положил трубку" };
+const HUNG_UP: Record<Language, string> = { en: "caller hung up", es: "quien llama colgó", ru: "абонент положил трубку" };
 const CALL_ENDED: Record<Language, string> = { en: "call ended", es: "finalizó la llamada", ru: "звонок завершён" };
 
 /**
