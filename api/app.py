@@ -153,6 +153,7 @@ def create_app(
                 upgrade(settings.database_url)
             opened = database or Database(settings.database_url)
             bootstrap_admin(opened, settings)
+            user_data.prepare_sign_ins()
             return opened
 
         opened = await anyio.to_thread.run_sync(start)

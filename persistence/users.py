@@ -59,9 +59,15 @@ def password_hasher() -> PasswordHasher:
 
 @functools.cache
 def _dummy_hash() -> str:
-    """Verifying against this keeps a login for an unknown user as slow as one with a wrong password. Made at the
-    first such login, not at import: every CLI command imports this module and most never sign anyone in."""
+    """Verifying against this keeps a login for an unknown user as slow as one with a wrong password. Made when a
+    server starts (`prepare_sign_ins`), not at import: every CLI command imports this module and most sign nobody in."""
     return password_hasher().hash("not a password anyone has")
+
+
+def prepare_sign_ins() -> None:
+    """Make the dummy hash now, as a server starts: made at the first login of an unknown user instead, that login
+    would take a hash longer than a wrong password's and so tell that the name is unknown."""
+    _dummy_hash()
 
 
 class Role(enum.IntEnum):
