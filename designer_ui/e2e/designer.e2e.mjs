@@ -611,7 +611,7 @@ async function followCampaign(page, { campaignId, campaignName, username, row, n
   console.log(`report: ${lines.join(" | ").slice(0, 300)}`);
   check(
     lines[0] ===
-      "Row,Number,Status,Attempts,Last outcome,Last attempt (UTC),Answer,Answer (label),How the call ended,Answered at (UTC),Call ID,name,Teléfono,debt_amount,due_date",
+      "Row,Number,Status,Attempts,Last outcome,Last attempt (UTC),Answer,Answer (label),How the call ended,Connected at (UTC),Call ID,name,Teléfono,debt_amount,due_date",
     "the report's header names the dialer's columns in the designer's language (times on the campaign's clock, named), then the list's",
   );
   const marta = lines.find((line) => line.split(",")[1] === numbers[2]);
