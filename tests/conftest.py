@@ -64,9 +64,14 @@ def load_example() -> Callable[[str], dict[str, Any]]:
 # Under pytest-xdist (`make test` runs the suite on every core) each worker draws from its own slice of that range,
 # so two workers never hand out the same port between one's probe and its server's bind.
 _ALL_SERVER_PORTS = range(20000, 32768)
+# A process running beside the suite (scripts/test.sh runs the designer's end-to-end run while pytest runs) takes its
+# ports from below that range, where no worker draws: IVRGRAPH_TEST_PORTS=beside-pytest.
+_BESIDE_PYTEST_PORTS = range(10000, 20000)
 
 
 def _worker_ports() -> range:
+    if os.environ.get("IVRGRAPH_TEST_PORTS") == "beside-pytest":
+        return _BESIDE_PYTEST_PORTS
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ... or unset when run in one process
     count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if not worker.startswith("gw") or count < 2:
