@@ -145,10 +145,15 @@ export async function cellTexts(row) {
   return (await row.locator("th, td").allTextContents()).map((text) => text.replace(/\s+/g, " ").trim());
 }
 
-/** A port in 20000-29999 nothing listens on now (below the ephemeral range, as the Python tests pick theirs). */
+/**
+ * A port in 20000-29999 nothing listens on now (below the ephemeral range, as the Python tests pick theirs); in
+ * 10000-19999 when this run goes beside pytest (IVRGRAPH_TEST_PORTS=beside-pytest, scripts/test.sh), whose workers
+ * draw from 20000 up (tests/conftest.py free_port).
+ */
 export async function freePort() {
+  const first = process.env.IVRGRAPH_TEST_PORTS === "beside-pytest" ? 10000 : 20000;
   for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 10000);
+    const port = first + Math.floor(Math.random() * 10000);
     const free = await new Promise((done) => {
       const probe = createServer().once("error", () => done(false));
       probe.listen(port, "127.0.0.1", () => probe.close(() => done(true)));
