@@ -50,6 +50,7 @@ from persistence.migrate import head_revision, upgrade
 from persistence.models import utcnow
 from persistence.publishing import PublishHub
 from persistence.retention import RetentionPolicy, purge_if_due, shown_period
+from persistence.users import CHEAP_HASHES_ENV, cheap_password_hashes
 from voice.service import TtsService
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,12 @@ async def serve(
     stale = stale_designer_warning(settings.designer_dist)  # a checkout's sources changed since `make ui-build`
     if stale is not None:
         log.warning("%s", stale)
+    if cheap_password_hashes():  # copied from a test setup: a stolen database's passwords would fall at once
+        log.warning(
+            "%s=1: passwords are hashed with argon2's cheapest parameters, for test suites only; unset it and each "
+            "password is hashed at full strength again at its next sign-in",
+            CHEAP_HASHES_ENV,
+        )
     database = Database(settings.database_url)
     registry = default_registry(skip_broken=True)  # a broken plugin fails only the scenarios using it
     if seed is not None:

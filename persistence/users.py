@@ -50,9 +50,14 @@ SESSION_LIFETIME = timedelta(hours=12)
 CHEAP_HASHES_ENV = "IVRGRAPH_TEST_ONLY_CHEAP_PASSWORD_HASHES"
 
 
+def cheap_password_hashes() -> bool:
+    """Whether this process hashes passwords the test suite's cheap way (a server says so as it starts)."""
+    return os.environ.get(CHEAP_HASHES_ENV) == "1"
+
+
 @functools.cache
 def password_hasher() -> PasswordHasher:
-    if os.environ.get(CHEAP_HASHES_ENV) == "1":
+    if cheap_password_hashes():
         return PasswordHasher.from_parameters(profiles.CHEAPEST)
     return PasswordHasher()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from persistence.users import CHEAP_HASHES_ENV
 from tests.api.serve_process import IVRGRAPH, clean_env, running_serve
 from tests.conftest import free_port
 
@@ -62,7 +63,15 @@ def test_serve_logs_json_lines_uvicorn_included_and_its_access_lines_without_the
 def test_serve_text_lines_of_uvicorn_have_a_time_and_no_query(tmp_path: Path) -> None:
     """The default format stays the one `ivrgraph agi` always wrote; uvicorn's lines now follow it."""
     text = _serve_and_ask(tmp_path)
+    assert CHEAP_HASHES_ENV not in text  # hashing at full strength, as a server does: nothing to warn of
     access = [line for line in text.splitlines() if " uvicorn.access " in line]
     assert access and all(re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO uvicorn\.access ", a) for a in access)
     assert not [line for line in text.splitlines() if line.startswith("INFO:")], text
     assert SECRET not in text
+
+
+def test_serve_warns_when_it_hashes_passwords_the_test_suites_cheap_way(tmp_path: Path) -> None:
+    """A variable copied from a test setup onto a server would leave its passwords easy to crack: said at start."""
+    text = _serve_and_ask(tmp_path, **{CHEAP_HASHES_ENV: "1"})
+    [warning] = [line for line in text.splitlines() if CHEAP_HASHES_ENV in line]
+    assert " WARNING api.serve " in warning and "for test suites only" in warning, warning
