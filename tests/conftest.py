@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import os
@@ -99,6 +100,14 @@ def free_port() -> int:
                 continue
         _handed_out.add(port)
         return port
+
+
+async def until(condition: Callable[[], object], within: float = 5.0) -> None:
+    """Wait until `condition()` holds, looking every 10 ms (what it waits on runs in tasks or threads of its own);
+    TimeoutError after `within` seconds."""
+    async with asyncio.timeout(within):
+        while not condition():
+            await asyncio.sleep(0.01)
 
 
 def make_document(nodes: list[dict[str, Any]], edges: list[tuple[str, str, str]], **extra: Any) -> dict[str, Any]:

@@ -4,6 +4,7 @@ the database fails."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import time
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from agi_server.records import CallRecord, Halves, RecordsRejected, RecordWriter
 from agi_server.spool import RecordSpool
+from tests.conftest import until
 
 T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -119,11 +121,8 @@ def test_halves_finds_a_failing_record_in_order_and_gives_back_what_was_not_trie
 # record the database refused, or shutdown with the database down each lost records) ----------------------
 
 
-async def _until(condition: Callable[[], object]) -> None:
-    """Wait (at most 2 s) until `condition()` holds: the writer works in its own task."""
-    async with asyncio.timeout(2):
-        while not condition():
-            await asyncio.sleep(0.01)
+# At most 2 s: the writer works in its own task.
+_until = functools.partial(until, within=2.0)
 
 
 class FlakyStore:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
@@ -17,7 +17,7 @@ from graph_engine.context import BlockContext
 from graph_engine.document import parse_document
 from graph_engine.registry import BlockRegistry
 from tests.agi_server.conftest import MemoryRecords, StartServer, call, registry_with
-from tests.conftest import make_document
+from tests.conftest import make_document, until
 from tests.fakes.asterisk import CallerScript, parse_args
 from tests.fakes.hanging_blocks import WaitsForever
 
@@ -242,11 +242,6 @@ async def test_the_patrol_looks_at_each_session_and_stops_when_nothing_is_left_t
     def look(session: Watched, now: float) -> bool:
         looked.append((session, now))
         return active["yes"]
-
-    async def until(condition: Callable[[], bool]) -> None:
-        async with asyncio.timeout(5):
-            while not condition():
-                await asyncio.sleep(0.01)
 
     watchdog = Watchdog(look=look, patrol_interval=0.05)
     first, second = _Session(), _Session()

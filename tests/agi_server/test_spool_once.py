@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from agi_server.spool import RecordSpool
 from graph_engine.services import SilentTts
 from persistence.db import Database
 from persistence.migrate import upgrade
+from tests.conftest import until
 
 T0 = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)
 
@@ -56,12 +57,6 @@ def _kept(folder: Path) -> list[str]:
     """The call ids in every batch file of `folder`, claimed ones too: what the gauge counts and a replay reads."""
     paths = folder.glob("*records-*.jsonl")
     return sorted(json.loads(line)["call_id"] for path in paths for line in path.read_text().splitlines())
-
-
-async def _until(condition: Callable[[], object]) -> None:
-    async with asyncio.timeout(5):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 async def test_a_spool_write_the_shutdown_deadline_cuts_off_keeps_its_records_once(tmp_path: Path) -> None:
@@ -120,7 +115,7 @@ async def test_a_replay_logs_the_records_written_apart_from_those_already_stored
         writer = RecordWriter(runtime.write_batch, spool=runtime.spool, flush_interval=0)
         with caplog.at_level(logging.INFO, logger="agi_server.records"):
             writer.start()
-            await _until(lambda: runtime.spool.waiting() == 0)
+            await until(lambda: runtime.spool.waiting() == 0)
             await writer.close()
         runtime.close()
     finally:

@@ -10,23 +10,17 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Callable
 
 import pytest
 
 from persistence.db import Database
 from persistence.scenario_source import DatabaseScenarios, VersionPoller
 from persistence.scenarios import Published
+from tests.conftest import until
 from tests.persistence import published
 from tests.persistence.outage import outage_proxy
 
 LOGGER = "persistence.scenario_source"
-
-
-async def _until(condition: Callable[[], object], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.01)
 
 
 def _said(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -45,16 +39,16 @@ async def test_an_outage_is_one_warning_a_reminder_at_most_every_interval_and_on
         poller = VersionPoller(DatabaseScenarios(proxied), lambda _: None, interval=0.02, remind_every=0.4)
         polling = asyncio.create_task(poller.run())
         try:
-            await _until(lambda: poller.last_success is not None)
+            await until(lambda: poller.last_success is not None, within=10)
             assert (poller.failing, poller.failures) == (False, 0)
             proxy.go_down()
             down_at = time.monotonic()
-            await _until(lambda: poller.failures >= 3)
+            await until(lambda: poller.failures >= 3, within=10)
             succeeded_before = poller.last_success
             assert poller.failing and poller.last_error and poller.last_error.startswith("OperationalError: ")
             await asyncio.sleep(1.0)  # ~50 failed polls, and time for two or three reminders
             proxy.come_back()
-            await _until(lambda: not poller.failing)
+            await until(lambda: not poller.failing, within=10)
             outage = time.monotonic() - down_at
             assert poller.last_success is not None and succeeded_before is not None
             assert poller.last_success > succeeded_before and poller.last_error is None
@@ -96,7 +90,7 @@ async def test_an_unexpected_failure_keeps_its_traceback_and_the_poller_keeps_po
     poller = VersionPoller(DatabaseScenarios(database), swap_in, interval=0.02)
     polling = asyncio.create_task(poller.run())
     try:
-        await _until(lambda: "greet" in seen and not poller.failing)
+        await until(lambda: "greet" in seen and not poller.failing, within=10)
     finally:
         polling.cancel()
         await asyncio.gather(polling, return_exceptions=True)
