@@ -540,21 +540,6 @@ def _drafts_mentioning(session: Session, subject: Subject) -> list[tuple[Scenari
     return [(scenario, draft) for scenario, draft in found if draft is not None]
 
 
-def _versions_mentioning(session: Session, subject: Subject) -> list[VersionTests]:
-    pattern = _pattern(subject.forms)
-    candidates = session.execute(
-        select(Scenario.slug, ScenarioVersion.number, ScenarioVersion.document)
-        .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
-        .where(_mentioning(ScenarioVersion.document, subject))
-        .order_by(Scenario.slug, ScenarioVersion.number)
-    )
-    return [
-        VersionTests(slug=row.slug, version=row.number)
-        for row in candidates
-        if _mentions(_tests_of(row.document), subject, pattern)
-    ]
-
-
 @dataclass(frozen=True, slots=True)
 class TestsMention:
     """A scenario's tests naming the subject: its draft's (`version` None) or a published version's, with the JSON
@@ -566,29 +551,38 @@ class TestsMention:
     paths: tuple[str, ...]
 
 
+def _test_paths(document: Any, subject: Subject, pattern: re.Pattern[str]) -> tuple[str, ...]:
+    return tuple(sorted(_mention_paths(_tests_of(document), subject, pattern, "$.meta.tests")))
+
+
+def _version_tests_mentioning(session: Session, subject: Subject) -> list[tuple[VersionTests, tuple[str, ...]]]:
+    """The published versions whose tests name the subject, each with the paths of the mentions; by slug and number."""
+    pattern = _pattern(subject.forms)
+    candidates = session.execute(
+        select(Scenario.slug, ScenarioVersion.number, ScenarioVersion.document)
+        .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
+        .where(_mentioning(ScenarioVersion.document, subject))
+        .order_by(Scenario.slug, ScenarioVersion.number)
+    )
+    found = ((VersionTests(row.slug, row.number), _test_paths(row.document, subject, pattern)) for row in candidates)
+    return [(version, paths) for version, paths in found if paths]
+
+
+def _versions_mentioning(session: Session, subject: Subject) -> list[VersionTests]:
+    return [version for version, _ in _version_tests_mentioning(session, subject)]
+
+
 def _tests_mentioning(session: Session, subject: Subject) -> list[TestsMention]:
     """The drafts (a deleted scenario's too: its row keeps the draft, as erasure finds it) and published versions
     whose tests name the subject; by slug, each draft before its versions."""
     pattern = _pattern(subject.forms)
-    drafts = session.execute(
+    candidates = session.execute(
         select(Scenario.slug, Scenario.draft_document).where(_mentioning(Scenario.draft_document, subject))
     )
-    versions = session.execute(
-        select(Scenario.slug, ScenarioVersion.number, ScenarioVersion.document)
-        .join(Scenario, Scenario.id == ScenarioVersion.scenario_id)
-        .where(_mentioning(ScenarioVersion.document, subject))
-    )
-    documents: list[tuple[str, int | None, Any]] = [
-        *((row.slug, None, row.draft_document) for row in drafts),
-        *((row.slug, row.number, row.document) for row in versions),
-    ]
-    found = [
-        TestsMention(
-            slug, version, tuple(sorted(_mention_paths(_tests_of(document), subject, pattern, "$.meta.tests")))
-        )
-        for slug, version, document in documents
-    ]
-    return sorted((each for each in found if each.paths), key=lambda each: (each.slug, each.version or 0))
+    drafts = (TestsMention(row.slug, None, _test_paths(row.draft_document, subject, pattern)) for row in candidates)
+    versions = (TestsMention(v.slug, v.version, paths) for v, paths in _version_tests_mentioning(session, subject))
+    found = [*(each for each in drafts if each.paths), *versions]
+    return sorted(found, key=lambda each: (each.slug, each.version or 0))
 
 
 def _save_test_numbers(session: Session, scenario: Scenario, draft: dict[str, Any], *, actor: str) -> None:
