@@ -353,6 +353,16 @@ def _mention_paths(value: Any, subject: Subject, pattern: re.Pattern[str], path:
         yield path
 
 
+def _reading_order(path: str) -> tuple[str | int, ...]:
+    """A JSON path's sort key with its indexes compared as numbers, so `steps[2]` comes before `steps[10]` as a
+    reader counts them (text order puts it after). The split alternates text and digits, so the parts at each
+    position are always of one type."""
+    return tuple(int(part) if position % 2 else part for position, part in enumerate(_DIGITS.split(path)))
+
+
+_DIGITS: Final = re.compile(r"(\d+)")
+
+
 _JobOrCall = CallbackJob | CallRecord
 # The JSON columns a mention of someone is looked for in, in another client's job and in another's call.
 _MENTIONING_COLUMNS: Final[dict[type[_JobOrCall], tuple[str, ...]]] = {
@@ -402,9 +412,12 @@ def _mentioning_others(
             rows = {row.id: row for row in found}
             for row in (rows[each] for each in ids if each in rows):
                 paths = sorted(
-                    path
-                    for column in _MENTIONING_COLUMNS[model]
-                    for path in _mention_paths(getattr(row, column), subject, pattern, f"$.{column}")
+                    (
+                        path
+                        for column in _MENTIONING_COLUMNS[model]
+                        for path in _mention_paths(getattr(row, column), subject, pattern, f"$.{column}")
+                    ),
+                    key=_reading_order,
                 )
                 if paths:
                     yield row, paths
@@ -552,7 +565,7 @@ class TestsMention:
 
 
 def _test_paths(document: Any, subject: Subject, pattern: re.Pattern[str]) -> tuple[str, ...]:
-    return tuple(sorted(_mention_paths(_tests_of(document), subject, pattern, "$.meta.tests")))
+    return tuple(sorted(_mention_paths(_tests_of(document), subject, pattern, "$.meta.tests"), key=_reading_order))
 
 
 def _version_tests_mentioning(session: Session, subject: Subject) -> list[tuple[VersionTests, tuple[str, ...]]]:

@@ -363,6 +363,21 @@ def test_subject_access_lists_a_number_written_inside_other_clients_jobs_and_cal
         assert subject_data(session, number=OTHER).mentioned_in_jobs == {}  # their own jobs are theirs, not mentions
 
 
+def test_mentions_are_listed_in_the_order_a_reader_counts_steps(database: Database) -> None:
+    trace = transfer_trace()
+    said = {"prompts": [{"text": "Su avalista es el 611222333"}]}
+    trace["steps"] = [{**trace["steps"][0], **(said if index in (2, 10) else {})} for index in range(11)]
+    write_calls(database, {"call_id": "long", "started_at": NOW - DAY, "caller_id": OTHER, "trace": trace})
+
+    with database.session() as session:
+        found = subject_data(session, number=GUARANTOR)
+
+    # In text order steps[10] would come first.
+    assert found.mentioned_in_calls == {
+        "long": ["$.trace.steps[2].prompts[0].text", "$.trace.steps[10].prompts[0].text"]
+    }
+
+
 def test_erasure_redacts_a_number_written_inside_other_clients_jobs_and_calls_and_nothing_else(
     database: Database, guarantor: dict[str, str]
 ) -> None:
