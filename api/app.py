@@ -15,7 +15,7 @@ from typing import Any, Final
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.convertors import PathConvertor, register_url_convertor
@@ -266,14 +266,14 @@ register_url_convertor("designer_path", DesignerPath())
 
 
 def _serve_designer(app: FastAPI, dist: Path | None) -> None:
-    """The built designer at `/`; any other path that is not a file and not under /api or /assets gets index.html
-    (SPA). Each answer says how long a browser may keep it (api/designer_files.py)."""
+    """The built designer at `/`; any other path that is not a file and not under /api or /assets is sent there,
+    as the designer's hash route. Each answer says how long a browser may keep it (api/designer_files.py)."""
     if dist is None:
         return
     root = dist.resolve()
 
     @app.get("/{path:designer_path}", include_in_schema=False)
-    def designer(path: str) -> Response:
+    def designer(path: str, request: Request) -> Response:
         index = root / "index.html"
         missing = {"Cache-Control": designer_files.NO_STORE}
         if not index.is_file():
@@ -284,6 +284,9 @@ def _serve_designer(app: FastAPI, dist: Path | None) -> None:
             return FileResponse(wanted, headers={"Cache-Control": designer_files.cache_control(path)})
         if designer_files.is_asset(path):  # a chunk of another release: index.html would fail as a module
             return errors.problem(404, "not-found", "no such file", headers=missing)
+        if path:
+            address = designer_files.page_address(path, request.url.query)
+            return RedirectResponse(address, status_code=307, headers={"Cache-Control": designer_files.NO_CACHE})
         return FileResponse(index, headers={"Cache-Control": designer_files.NO_CACHE})
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
+from urllib.parse import quote
 
 NO_CACHE: Final = "no-cache"
 NO_STORE: Final = "no-store"  # a missing file's 404
@@ -35,3 +36,15 @@ def cache_control(path: str) -> str:
 def is_asset(path: str) -> bool:
     """A path in the build's chunk folder: a file there that is missing is a 404, never index.html."""
     return path.startswith(ASSETS)
+
+
+def page_address(path: str, query: str) -> str:
+    """Where a path below the designer's root that is no file is sent: the designer at its root, with the path as its
+    hash route (`/s/sales` to `/#/s/sales`, `/calls?page=2` to `/#/calls?page=2`). The designer routes by the hash
+    alone, and index.html names its chunks relative to itself (vite's `base: "./"`, so any prefix a proxy puts the
+    designer under works): served at `/scenarios/sales`, it asked for `/scenarios/assets/…`, got index.html in their
+    place and showed a blank page. The address is relative (`../` for each folder of `path`), for that prefix, and
+    starts with `.`, so it never leaves the site, whatever the path."""
+    root = "../" * path.count("/") or "./"
+    route = quote(path, safe="/:@!$&'()*+,;=-._~")
+    return f"{root}#/{route}" + (f"?{query}" if query else "")

@@ -21,11 +21,12 @@ def test_health_and_readiness(anonymous: Client) -> None:
     assert anonymous.get("/readyz").json() == {"status": "ready"}
 
 
-def test_the_designer_is_served_with_spa_fallback(anonymous: Client) -> None:
+def test_the_designer_is_served_at_the_root_and_other_pages_are_its_routes(anonymous: Client) -> None:
     assert "ivrgraph designer" in anonymous.get("/").text
-    assert "ivrgraph designer" in anonymous.get("/scenarios/sales/edit").text  # client-side route
+    assert anonymous.get("/s/sales").headers["location"] == "../#/s/sales"  # the designer's hash route
     assert anonymous.get("/assets/app.js").text == "console.log('designer')"
-    assert anonymous.get("/../../etc/passwd").status_code in (200, 404)
+    escaped = anonymous.get("/../../etc/passwd")
+    assert escaped.status_code in (307, 404) and "root:" not in escaped.text
     assert "root:" not in anonymous.get("/%2e%2e/%2e%2e/etc/passwd").text
     unknown_api = anonymous.get("/api/nothing-here")
     assert unknown_api.status_code == 404 and unknown_api.headers["content-type"] == "application/problem+json"

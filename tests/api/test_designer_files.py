@@ -59,13 +59,36 @@ def test_a_missing_file_under_assets_stays_a_404_at_any_depth(designer: Client) 
     assert designer.get("/assets/nested/CallsPage-CbWJpB54.js").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/", "/index.html", "/calls", "/scenarios/sales/edit", "/assetsmissing.js"])
+@pytest.mark.parametrize("path", ["/", "/index.html"])
 def test_index_html_is_revalidated_on_every_open(designer: Client, path: str) -> None:
     answer = designer.get(path)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/html")
     assert answer.text == INDEX
     assert answer.headers["cache-control"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    ("path", "address"),
+    [
+        ("/calls", "./#/calls"),
+        ("/s/sales", "../#/s/sales"),
+        ("/scenarios/sales/edit", "../../#/scenarios/sales/edit"),
+        ("/calls/", "../#/calls/"),
+        ("/reports?scenario=sales", "./#/reports?scenario=sales"),
+        ("/s/caf%C3%A9%20sales", "../#/s/caf%C3%A9%20sales"),
+        ("/assetsmissing.js", "./#/assetsmissing.js"),
+    ],
+)
+def test_a_path_below_the_root_opens_the_designer_on_that_route(designer: Client, path: str, address: str) -> None:
+    # index.html names its chunks relative to itself: served at /scenarios/sales/edit it asked for
+    # /scenarios/sales/assets/..., got the page again in their place, and the browser showed nothing.
+    answer = designer.get(path)
+    assert answer.status_code == 307
+    assert answer.headers["location"] == address
+    assert answer.headers["cache-control"] == "no-cache"
+    opened = designer.get(str(answer.url.join(address)))
+    assert (opened.status_code, opened.text, opened.url.path) == (200, INDEX, "/")
 
 
 @pytest.mark.parametrize(
