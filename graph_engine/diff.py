@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graph_engine.json_values import same_json
 from graph_engine.upgrade import upgrade_document
 
 if TYPE_CHECKING:
@@ -261,7 +262,7 @@ def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = 
             )
         old_config, new_config = _config(old_node), _config(new_node)
         for name in sorted(set(old_config) | set(new_config)):
-            if _is_prompt_field(name) and old_config.get(name) != new_config.get(name):
+            if _is_prompt_field(name) and not same_json(old_config.get(name), new_config.get(name)):
                 prompts.append(PromptChange(node_id, name, old_config.get(name), new_config.get(name)))
         old_keys, new_keys = _menu_keys(old_config), _menu_keys(new_config)
         if old_keys != new_keys:
@@ -275,7 +276,9 @@ def diff_documents(before: Any, after: Any, *, registry: BlockRegistry | None = 
         relabelled += _relabelled_keys(node_id, old_config, new_config)
     destinations = _destination_changes(old, new, kept=set(old_nodes) & set(new_nodes))
     # Against nothing published yet every block is new; its settings were not "changed" from anything.
-    settings = [name for name in _SCENARIO_FIELDS if old.get(name) != new.get(name)] if before is not None else []
+    settings = (
+        [name for name in _SCENARIO_FIELDS if not same_json(old.get(name), new.get(name))] if before is not None else []
+    )
     blocks = {node_id: _ref(node) for node_id, node in {**old_nodes, **new_nodes}.items()}
     results = _result_changes(_results(old), _results(new))
     tests = _test_changes(_tests(old), _tests(new))
@@ -409,10 +412,10 @@ def _destination_changes(old: Mapping[str, Any], new: Mapping[str, Any], *, kept
 
 def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     # Only behaviour counts: `position` and `notes` are canvas layout.
-    fields = [name for name in ("type", "version", "label") if old.get(name) != new.get(name)]
+    fields = [name for name in ("type", "version", "label") if not same_json(old.get(name), new.get(name))]
     old_config, new_config = _config(old), _config(new)
     names = sorted(set(old_config) | set(new_config))
-    return fields + [name for name in names if old_config.get(name) != new_config.get(name)]
+    return fields + [name for name in names if not same_json(old_config.get(name), new_config.get(name))]
 
 
 def _config(node: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -473,7 +476,7 @@ def _relabelled_keys(node: str, old_config: Mapping[str, Any], new_config: Mappi
     return [
         KeyChange(node, key, _label_text(old_options[key]), _label_text(option))
         for key, option in new_options.items()
-        if key in old_options and {**old_options[key], "key": key} != {**option, "key": key}
+        if key in old_options and not same_json({**old_options[key], "key": key}, {**option, "key": key})
     ]
 
 
@@ -549,7 +552,7 @@ def _test_changes(old: dict[str, list[Any]], new: dict[str, list[Any]]) -> list[
                 changes.append(ScenarioTestChange(name, "added"))
             elif at >= len(after):
                 changes.append(ScenarioTestChange(name, "removed"))
-            elif before[at] != after[at]:
+            elif not same_json(before[at], after[at]):
                 changes.append(ScenarioTestChange(name, "changed"))
     return changes
 

@@ -349,7 +349,7 @@ def require_change(session: Session, *, slug: str, document: Mapping[str, Any]) 
 
 
 def _refuse_unchanged(slug: str, previous: ScenarioVersion | None, candidate: Mapping[str, Any]) -> None:
-    if previous is not None and previous.document == candidate:
+    if previous is not None and scenarios.same_document(previous.document, candidate):
         raise NothingToPublish(slug, previous.number)
 
 
@@ -495,8 +495,12 @@ def _published_as(
             ScenarioVersion.scenario_id == version.scenario_id, ScenarioVersion.number == version.number - 1
         )
     )
-    if previous is not None and previous.document in candidates:
+
+    def is_candidate(stored: Any) -> bool:  # as JSON: to `==`, a version with `1` where the draft has `true` is it
+        return any(scenarios.same_document(stored, each) for each in candidates)
+
+    if previous is not None and is_candidate(previous.document):
         return previous.number
-    if version.rolled_back_to is not None and version.document in candidates:
+    if version.rolled_back_to is not None and is_candidate(version.document):
         return version.rolled_back_to
     return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from graph_engine.document import GOTO_SCENARIO, goto_targets, shape_problems
+from graph_engine.json_values import same_json
 from persistence.db import hold_sqlite_writes
 from persistence.errors import AlreadyExists, InUse, InvalidDocument, NotFound, PublishedMeanwhile, StaleRevision
 from persistence.folding import contains
@@ -261,13 +261,9 @@ def save_draft(
 
 
 def same_document(stored: Any, sent: Any) -> bool:
-    """Whether two drafts are one: equal as JSON, key order aside. Not Python's `==`, for which `true`, `1` and
-    `1.0` are equal: a config value changed from one to another is an edit, and is saved."""
-    return _canonical(stored) == _canonical(sent)
-
-
-def _canonical(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """Whether two drafts are one (graph_engine.json_values.same_json): a config value changed from `true` to `1`
+    is an edit, and is saved."""
+    return same_json(stored, sent)
 
 
 def rename_scenario(session: Session, *, slug: str, name: str) -> Scenario:

@@ -740,7 +740,8 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         with runtime.database.session() as session:
             stored = scenarios.get_scenario(session, slug=slug).draft_document
             # The stored draft sent back as it is (a viewer's designer from before this check) is the draft.
-            if body.document is not None and body.document != stored and not user.may(Role.EDITOR):
+            sent_another = body.document is not None and not scenarios.same_document(body.document, stored)
+            if sent_another and not user.may(Role.EDITOR):
                 raise SentDocumentNeedsEditor()
             document = body.document if body.document is not None else stored
             # Only the published scenarios the call can continue in, not every one (persistence.goto_reach).
