@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
+from datetime import datetime
 from types import UnionType
 from typing import Annotated, Any, Final, Literal, Union, get_args, get_origin
 
@@ -50,6 +51,20 @@ def call_start_bound(bound: Literal["since", "until"], *, limit: str = "") -> An
 # Optional: an open range (the call register and its exports).
 Since = Annotated[QueryMoment | None, call_start_bound("since")]
 Until = Annotated[QueryMoment | None, call_start_bound("until")]
+
+
+def refuse_backwards(start: datetime | None, end: datetime | None, until: QueryMoment | None) -> None:
+    """A 422 naming `until` when the range it closes ends before it starts (`start`, `end`: both bounds read on the
+    request's clock). Answered as a range with no calls, a swapped pair read as "no calls", in the register and its
+    exports as in a path's statistics."""
+    if start is not None and end is not None and start > end:
+        problem = {
+            "type": "value_error",
+            "loc": ("query", "until"),
+            "msg": "must not be before `since`",
+            "input": until,
+        }
+        raise RequestValidationError([problem])
 
 
 # -- undeclared parameters ----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from api import personal_data
 from api.csv_export import CsvDelimiter, DelimiterQuery, TimeZoneQuery, zoned_csv
 from api.deps import Runtime, RuntimeDep, Viewer
 from api.errors import CursorRefused, PersonalDataHidden
-from api.query_params import READ_ON_CLOCK, Since, Until
+from api.query_params import READ_ON_CLOCK, Since, Until, refuse_backwards
 from api.report_labels import CALL_REGISTER, LanguageQuery, ReportLanguage, Wording, block_titles
 from api.routes import AUTHED, problems
 from api.routes.scenarios import version_detail
@@ -181,11 +181,14 @@ class CallQuery:
             raise PersonalDataHidden("caller_name", "a caller's name")
 
     def filters(self, zone: ZoneInfo, *, recorded_since: datetime | None = None) -> CallFilter:
-        """The query as persistence.calls reads it, a time without an offset read on `zone`'s clock."""
+        """The query as persistence.calls reads it, a time without an offset read on `zone`'s clock; a 422 naming
+        `until` when it is before `since`."""
+        since, until = read_on_clock(self.since, zone), read_on_clock(self.until, zone)
+        refuse_backwards(since, until, self.until)
         return CallFilter(
             scenario=self.scenario,
-            since=read_on_clock(self.since, zone),
-            until=read_on_clock(self.until, zone),
+            since=since,
+            until=until,
             caller=self.caller,
             caller_name=self.caller_name,
             status=self.status,

@@ -7,10 +7,10 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
-from fastapi.exceptions import RequestValidationError
 
 from api.csv_export import TimeZoneQuery
 from api.deps import RuntimeDep, Viewer
+from api.query_params import refuse_backwards
 from api.routes import AUTHED, problems
 from api.routes.calls import read_on_clock
 from api.routes.scenarios import SlugPath
@@ -54,10 +54,7 @@ def flow_stats(
     (a call's path on this canvas ends at its Go To Scenario node). 404 for no such scenario or version."""
     zone = ZoneInfo(tz)
     start, end = read_on_clock(since, zone), read_on_clock(until, zone)
-    if start is not None and end is not None and start > end:
-        raise RequestValidationError(
-            [{"type": "value_error", "loc": ("query", "until"), "msg": "must not be before `since`", "input": until}]
-        )
+    refuse_backwards(start, end, until)
     with runtime.database.session() as session:
         scenario = scenarios.get_scenario(session, slug=slug)
         if version is None:

@@ -133,3 +133,19 @@ def test_recorded_since_without_offset_is_read_on_tz_too(admin: Client, register
     assert _listed(admin, register, **params) == []
     # The same digits on Moscow's clock (UTC+03:00) are two and a half hours ago: everything is newer.
     assert len(_listed(admin, register, **params, tz="Europe/Moscow")) == len(DECEMBER) + len(CHANGES)
+
+
+@pytest.mark.parametrize("path", ["/api/calls", "/api/calls.csv", "/api/calls.xlsx"])
+def test_a_range_that_ends_before_it_starts_is_a_422_naming_until(admin: Client, register: str, path: str) -> None:
+    # Review of 2026-12-07: answered as a range with no calls (an empty page, an empty file), a swapped pair read as
+    # "no calls that day", where a report and a path's statistics refuse it.
+    refused = admin.get(path, params={"scenario": register, "since": "2026-12-08", "until": "2026-12-07"})
+    assert refused.status_code == 422, refused.text
+    (problem,) = refused.json()["problems"]
+    assert (problem["path"], problem["message"]) == ("$.until", "must not be before `since`")
+    # Read on the clock `tz` names: Madrid's midnight of the 8th is 23:00 UTC on the 7th, before 23:30 UTC.
+    madrid = {"since": "2026-12-07T23:30:00Z", "until": "2026-12-08T00:00:00", "tz": "Europe/Madrid"}
+    assert admin.get(path, params={"scenario": register, **madrid}).status_code == 422
+    assert (
+        admin.get(path, params={"scenario": register, "since": "2026-12-07", "until": "2026-12-07"}).status_code == 200
+    )
