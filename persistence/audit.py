@@ -118,7 +118,7 @@ BULKY_DETAILS: Final = ("replaced_document",)
 
 def listed_details(details: Mapping[str, Any]) -> dict[str, Any]:
     """`details` as a list of events gives them: without the `BULKY_DETAILS` (a draft a rollback replaced, up to
-    256 KB each: persistence.publishing.reset_draft_to_version), each named by its `<key>_size` (serialized, as that
+    256 KB each: persistence.replaced_drafts), each named by its `<key>_size` (serialized, as that
     function counts it; events from before it kept no size), for `get_event` to give whole."""
     listed = dict(details)
     for key in BULKY_DETAILS:

@@ -9,15 +9,13 @@ after its transaction committed.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +33,7 @@ from persistence.dependents import scenarios_reaching
 from persistence.errors import NothingToPublish, PublishBlocked
 from persistence.goto_reach import published_reached, published_reaching
 from persistence.models import ScenarioVersion
+from persistence.replaced_drafts import ReplacedKept, replaced_draft_details
 
 log = logging.getLogger(__name__)
 
@@ -411,14 +410,6 @@ class PublishHub:
                 log.exception("publish listener %r failed for %s v%s", listener, published.slug, published.number)
 
 
-# A replaced draft kept in its `reset_draft` audit event is at most this big, serialized (`_serialized`): the log
-# must not become the store of whatever size a draft reaches (review: three rollbacks over a 15 MB draft, which saves
-# although it fails validation, made the audit list answer 47 MB). A real scenario is a few KB to a few dozen.
-REPLACED_DRAFT_LIMIT: Final = 256 * 1024
-# What the event keeps of it: the document, or the number of a version that holds it, or (too large) nothing.
-ReplacedKept = Literal["document", "version", "too_large"]
-
-
 @dataclass(frozen=True, slots=True)
 class DraftReplaced:
     """A draft a rollback replaced with the document it published again: the revisions before and after, and what
@@ -435,50 +426,28 @@ def reset_draft_to_version(
     """Make `version`'s document (a rollback's, just stored) `slug`'s draft, in the rollback's transaction, so the
     next publish does not ship the change rolled back again (review: the draft kept it, and the editor said "Saved").
 
-    Drafts keep no history, so the `reset_draft` audit event keeps the one replaced, for whoever lost work to it:
-    its size always (`replaced_document_size`, of `_serialized`), and
-    - `replaced_is_version`, when it is the document of the version live before the rollback or of the one rolled
-      back to (as stored, or once upgraded by `registry`): that version holds it, nothing is lost;
-    - else `replaced_document`, the document itself, up to `REPLACED_DRAFT_LIMIT`;
-    - else `replaced_document_dropped: "too_large"` and its SHA-256 (`replaced_document_sha256`, of `_serialized`):
-      not kept, but a copy found elsewhere can be told to be it. The rollback goes on all the same: it is an incident's
-      tool, and the designer asks no confirmation it could give; the client learns it from `DraftReplaced`.
-    Kept as plain JSON in the details, so an erasure finds a number in it as in any other detail
-    (persistence.privacy). The draft the client named was checked by `publish` already."""
+    Drafts keep no history, so the `reset_draft` audit event keeps the one replaced, for whoever lost work to it
+    (persistence.replaced_drafts): as the number of a version, when it is the document of the version live before
+    the rollback or of the one rolled back to (as stored, or once upgraded by `registry`); else itself, or when too
+    large its size and hash. The rollback goes on all the same: it is an incident's tool, and the designer asks no
+    confirmation it could give; the client learns it from `DraftReplaced`. The draft the client named was checked by
+    `publish` already."""
     held = scenarios.require_draft(session, slug=slug, revision=None, scenario_created_at=None)
     replaced_revision, replaced_document = held.draft_revision, held.draft_document
-    serialized = _serialized(replaced_document)
+    published_as = _published_as(session, version=version, document=replaced_document, registry=registry)
+    kept_details, kept = replaced_draft_details(replaced_document, held_by_version=published_as)
     details: dict[str, Any] = {
         "version": version.number,
         "rolled_back_to": version.rolled_back_to,
         "replaced_revision": replaced_revision,
-        "replaced_document_size": len(serialized),
+        **kept_details,
     }
-    published_as = _published_as(session, version=version, document=replaced_document, registry=registry)
-    kept: ReplacedKept
-    if published_as is not None:
-        details["replaced_is_version"] = published_as
-        kept = "version"
-    elif len(serialized) <= REPLACED_DRAFT_LIMIT:
-        details["replaced_document"] = replaced_document
-        kept = "document"
-    else:
-        kept = "too_large"
-        details["replaced_document_dropped"] = kept
-        # The hash only of a document not kept: of one kept, it would outlive an erasure's scrubbing of it, and
-        # confirm a number guessed in it to whoever holds the rest.
-        details["replaced_document_sha256"] = hashlib.sha256(serialized).hexdigest()
     saved = scenarios.save_draft(
         session, slug=slug, revision=replaced_revision, document=dict(version.document), actor=actor
     )
     details["revision"] = saved.draft_revision
     audit.record_event(session, actor=actor, action="reset_draft", target=f"scenario:{slug}", details=details)
     return DraftReplaced(revision=saved.draft_revision, replaced_revision=replaced_revision, replaced_kept=kept)
-
-
-def _serialized(document: Any) -> bytes:
-    """`document` as the size and hash of a replaced draft count it: compact, keys sorted, UTF-8."""
-    return json.dumps(document, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
 
 
 def _published_as(

@@ -23,6 +23,7 @@ from persistence import audit, scenarios
 from persistence.db import hold_sqlite_writes
 from persistence.errors import AlreadyExists, InvalidDocument, SlugTaken
 from persistence.models import Scenario
+from persistence.replaced_drafts import replaced_draft_details
 
 NOTE_KEY: Final = "exported_from"
 _NAME: Final = re.compile(r"^[^\x00]{1,200}$")  # a scenario's name as the API takes one (api.schemas.Name)
@@ -82,15 +83,19 @@ def import_scenario(
     of the scenario there (its published versions untouched: the next publish makes it live; its name in the list
     kept, a rename being its own action). A taken slug otherwise is `SlugTaken`, naming both ways on.
 
-    Audited as `import` either way, with the draft revision it made and the `recordings` restored with it."""
+    Audited as `import` either way, with the draft revision it made and the `recordings` restored with it. A draft
+    replaced is kept in that event as a rollback's `reset_draft` keeps one (persistence.replaced_drafts): by the
+    number of the latest version when that holds it, else itself (review: an editor's unpublished hour of work was
+    gone with no trace, where a rollback over it would have kept it)."""
     if replace_draft:
         # The draft there now is the one replaced, whatever its revision: held so no save lands in between.
         hold_sqlite_writes(session, Scenario)
-        held = select(Scenario.draft_revision).where(Scenario.slug == slug, scenarios.LIVE).with_for_update()
-        revision = session.scalar(held)
-        if revision is not None:
+        held = session.scalar(select(Scenario).where(Scenario.slug == slug, scenarios.LIVE).with_for_update())
+        if held is not None:
+            replaced = _replaced_draft(session, held, document)
+            revision = held.draft_revision
             saved = scenarios.save_draft(session, slug=slug, revision=revision, document=document, actor=actor)
-            _audit(session, saved, actor=actor, replaced_draft=True, recordings=recordings)
+            _audit(session, saved, actor=actor, replaced_draft=True, recordings=recordings, replaced=replaced)
             return Imported(saved, replaced_draft=True)
     try:
         created = scenarios.create_scenario(session, slug=slug, name=name, document=document, actor=actor)
@@ -117,9 +122,26 @@ def listed_name(name: str | None, document: Any, slug: str) -> str:
     return own[:200] if isinstance(own, str) and own else slug
 
 
+def _replaced_draft(session: Session, held: Scenario, document: Any) -> dict[str, Any]:
+    """The audit details keeping `held`'s draft, which `document` replaces; none when it is that draft already (the
+    import saves nothing then)."""
+    if scenarios.same_document(held.draft_document, document):
+        return {}
+    latest = scenarios.latest_version(session, scenario_id=held.id)
+    in_latest = latest is not None and scenarios.same_document(latest.document, held.draft_document)
+    details, _ = replaced_draft_details(held.draft_document, held_by_version=latest.number if in_latest else None)
+    return {"replaced_revision": held.draft_revision, **details}
+
+
 def _audit(
-    session: Session, scenario: Scenario, *, actor: str, replaced_draft: bool, recordings: Sequence[str]
+    session: Session,
+    scenario: Scenario,
+    *,
+    actor: str,
+    replaced_draft: bool,
+    recordings: Sequence[str],
+    replaced: Mapping[str, Any] | None = None,
 ) -> None:
     details = {"draft_revision": scenario.draft_revision, "replaced_draft": replaced_draft,
-               "recordings": sorted(recordings)}  # fmt: skip
+               "recordings": sorted(recordings), **(replaced or {})}  # fmt: skip
     audit.record_event(session, actor=actor, action="import", target=f"scenario:{scenario.slug}", details=details)

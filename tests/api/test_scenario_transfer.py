@@ -124,16 +124,50 @@ def test_a_taken_slug_names_the_option_and_the_import_replaces_only_the_draft(
     live = production.get(f"/api/scenarios/{billing}/versions/1").json()["document"]
     assert live["nodes"][1]["config"]["text"] == "Old prompt"
     audit = production.get("/api/audit", params={"target": f"scenario:{billing}"}).json()
-    assert (audit[0]["action"], audit[0]["actor"], audit[0]["details"]) == (
-        "import",
-        f"ed-{billing}",
-        {"draft_revision": 2, "replaced_draft": True, "recordings": []},
-    )
+    assert (audit[0]["action"], audit[0]["actor"]) == ("import", f"ed-{billing}")
+    replaced_size = audit[0]["details"].pop("replaced_document_size")
+    assert audit[0]["details"] == {
+        "draft_revision": 2,
+        "replaced_draft": True,
+        "recordings": [],
+        "replaced_revision": 1,
+        "replaced_is_version": 1,  # the draft replaced was what version 1 runs: nothing of it is lost
+    }
+    assert replaced_size > 0
     published = production.post(f"/api/scenarios/{billing}/publish", json={"message": "from staging"})
     assert published.status_code == 200 and published.json()["version"]["number"] == 2
     # A viewer imports nothing, into a draft or not.
     viewer = user_factory("viewer")
     assert viewer.post("/api/scenarios/import", json={"document": exported, "replace_draft": True}).status_code == 403
+
+
+def test_an_import_over_unpublished_work_keeps_that_work_in_its_audit_event(
+    admin: Client, production: Client, slug: Callable[[str], str]
+) -> None:
+    # Review of 2026-12-07: an import with replace_draft over an editor's unpublished hour of work left no trace of
+    # it, where a rollback resetting the draft keeps the draft it replaces.
+    billing = slug("billing")
+    create(production, billing, documents.greeting("Old prompt"))
+    assert production.post(f"/api/scenarios/{billing}/publish", json={"message": "live"}).status_code == 200
+    work = documents.greeting("An hour of unpublished work")
+    saved = production.put(f"/api/scenarios/{billing}/draft", json={"revision": 1, "document": work})
+    assert saved.status_code == 200, saved.text
+    create(admin, billing, documents.greeting("From staging"))
+    exported = admin.get(f"/api/scenarios/{billing}/export").json()
+
+    replaced = production.post("/api/scenarios/import", json={"document": exported, "replace_draft": True})
+
+    assert replaced.status_code == 200, replaced.text
+    [listed] = production.get("/api/audit", params={"target": f"scenario:{billing}", "action": "import"}).json()
+    assert "replaced_document" not in listed["details"]  # a list of events gives its size: it can be large
+    assert listed["details"]["replaced_revision"] == 2 and listed["details"]["replaced_document_size"] > 0
+    whole = production.get(f"/api/audit/{listed['id']}").json()
+    assert whole["details"]["replaced_document"] == work
+    # The same file imported again replaces nothing: the event says so by keeping nothing.
+    again = production.post("/api/scenarios/import", json={"document": exported, "replace_draft": True})
+    assert again.status_code == 200, again.text
+    newest = production.get("/api/audit", params={"target": f"scenario:{billing}", "action": "import"}).json()[0]
+    assert "replaced_revision" not in newest["details"]
 
 
 def test_an_export_of_the_old_shape_still_imports(admin: Client, slug: Callable[[str], str]) -> None:
