@@ -83,6 +83,9 @@ class AgiConnection(asyncio.Protocol):
     # The host's patrol notes on the walk (walk_patrol.look_at_walk): (steps, commands sent, since) when it last saw
     # no command in flight. A class default, so a session the patrol never looks at pays nothing for it.
     patrol_note: tuple[int, int, float] | None = None
+    # The caller hung up (or the line went) before the host attached a walk to tell (`_caller_gone`): during the
+    # scenario lookup or the input resolver. The walk hears of it once it starts (`walk_began`). A class default too.
+    _gone_before_walk = False
 
     def __init__(
         self,
@@ -260,7 +263,10 @@ class AgiConnection(asyncio.Protocol):
         the walk's next command, so its block is interrupted now. Not after our own HANGUP (`hung_up` is set by
         then: the walk may go on with bookkeeping) nor once closing (the walk is over)."""
         walk = self.walk
-        if walk is None or self._closing:
+        if self._closing:
+            return
+        if walk is None:
+            self._gone_before_walk = True  # told to the walk the host may still start (`walk_began`)
             return
         if not self._busy:
             walk.interrupt(CallerHangup("the caller hung up while the block was busy away from the channel"))
@@ -276,6 +282,26 @@ class AgiConnection(asyncio.Protocol):
         walk = self.walk
         if walk is not None and not self._busy and not self._closing:
             walk.interrupt(CallerHangup("the caller hung up as a command ended; the block went on away from it"))
+
+    def walk_began(self) -> None:
+        """The host has just attached `walk`, once per call. If the caller left before (`_gone_before_walk`: a
+        HANGUP line or the EOF during the scenario lookup or the input resolver), nothing would tell the walk while
+        its blocks work away from the channel (a Start that does not answer, then a database): it ran to its
+        max_seconds for a caller who was gone. It is told as `_caller_gone` would have, once it awaits its first
+        block: a block on the dead channel is refused there, and learns it itself."""
+        if self._gone_before_walk:
+            self._loop.call_soon(self._caller_gone_before_walk)
+
+    def _caller_gone_before_walk(self) -> None:
+        walk = self.walk
+        if walk is None or self._closing:
+            return
+        if not self._busy:
+            walk.interrupt(CallerHangup("the caller hung up before the walk began; its block was busy away from it"))
+        elif (waiter := self._waiter) is not None:
+            # Bookkeeping on the dead channel (SET VARIABLE, ...): Asterisk answers it as usual, which tells the walk
+            # nothing. Look again once the walk has taken the answer (its wake-up is queued before this callback).
+            waiter.add_done_callback(lambda _: self._caller_gone_before_walk())
 
     def _resolve(self, value: Any) -> None:
         waiter = self._waiter

@@ -110,6 +110,8 @@ _MAX_KNOWN_PEERS: Final = 1024
 _FAILED: Final = str(CallOutcome.FAILED)
 # How long the shutdown waits for the calls it cancelled to close (docs/operations.md: "5 s for cancelled calls").
 CANCELLED_CALLS_WAIT: Final = 5.0
+# How long a call cancelled during its input lookup waits for that lookup to end (`AgiServer._lookup_cut_off`).
+_CUT_OFF_LOOKUP_WAIT: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -671,6 +673,7 @@ class AgiServer:
             # For a block busy away from the channel: the caller's hangup interrupts it, and so does the watchdog's
             # patrol past its time (`look_at_walk`). Per call, not per command.
             walking = connection.walk = Walking(run, record, channel, asyncio.current_task())
+            connection.walk_began()  # a caller who hung up during the lookups above: told once the walk starts
             if self._watchdog is not None:
                 self._watchdog.patrol(connection)
             try:
@@ -795,7 +798,11 @@ class AgiServer:
         lookup = asyncio.ensure_future(self.resolve_inputs(record.scenario, record.inputs))
         # Bounded like the scenario lookup: a store that hangs must not hold the caller (whose hangup wakes nothing
         # here) and a place under max_calls for ever.
-        done, _ = await asyncio.wait({lookup}, timeout=self.config.resolve_timeout)
+        try:
+            done, _ = await asyncio.wait({lookup}, timeout=self.config.resolve_timeout)
+        except asyncio.CancelledError:
+            await self._lookup_cut_off(record, job, lookup)
+            raise
         if not done:
             self.metrics.errors.labels("inputs").inc()
             self._late_lookups.add(lookup)
@@ -829,6 +836,35 @@ class AgiServer:
             record.facts["dialed_number"] = resolved.dialed_number
         trusted = {k: v for k, v in resolved.variables.items() if k not in _PROTECTED_NAMES}
         return {**record.inputs, **trusted}
+
+    async def _lookup_cut_off(
+        self, record: CallRecord, job: str | None, lookup: asyncio.Future[ResolvedInputs | None]
+    ) -> None:
+        """The call was cancelled (the shutdown deadline, an operator's second SIGTERM) while its inputs were looked
+        up: the call runs nothing, so its lookup must not mark its callback job reached after all (as one given up
+        on at `resolve_timeout`: `DatabaseJobStore.reach` then rolls back), and the dialer that rang the callee
+        finds the job not reached and dials it again (`Dialer._settle_answer`). Left running, it committed, the job
+        passed for delivered and its task outlived `stop`. It is cancelled and, briefly, waited for (within the time
+        `stop` gives a cancelled call to close; `stop` cancels it again if it is still running then); the record
+        names the job the request names. A lookup that answered already, as the call was cancelled, did mark it."""
+        lookup.cancel()
+        if not lookup.done():
+            self._late_lookups.add(lookup)
+            lookup.add_done_callback(self._late_lookups.discard)
+            with contextlib.suppress(asyncio.CancelledError):  # cancelled again: `stop` sees to the lookup
+                await asyncio.wait({lookup}, timeout=_CUT_OFF_LOOKUP_WAIT)
+        answered = lookup.done() and not lookup.cancelled() and lookup.exception() is None
+        resolved = lookup.result() if answered else None
+        if resolved is not None:
+            record.job_id, record.origin_call_id = resolved.job_id, resolved.origin_call_id
+            if resolved.job_id is not None:
+                call_log(record).error(
+                    "callback job %s was marked reached as its call was cancelled, before its scenario ran: the "
+                    "job is done, though its callee heard nothing; schedule the callback again",
+                    resolved.job_id,
+                )
+        elif job is not None:
+            record.job_id = job
 
     def _late_inputs(self, record: CallRecord, lookup: asyncio.Future[ResolvedInputs | None]) -> None:
         """The resolver answered after the call started without it: the call keeps running on its AGI inputs, but

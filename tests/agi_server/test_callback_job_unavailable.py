@@ -31,7 +31,7 @@ from agi_server.ami import AmiClient
 from agi_server.ami_protocol import DialOutcome
 from agi_server.callback_arrivals import CallbackArrivals, callback_resolver
 from agi_server.dial_jobs import CallbackContext
-from agi_server.job_stores import DatabaseJobStore, MemoryJobStore
+from agi_server.job_stores import DatabaseJobStore, MemoryJob, MemoryJobStore
 from agi_server.scenarios import folder_source
 from agi_server.server import STATUS_VARIABLE, AgiServer, AgiServerConfig
 from blocks import default_registry
@@ -41,6 +41,7 @@ from persistence.calls import CallFilter, CallRecordWriter, list_calls
 from persistence.db import Database
 from tests.agi_server.conftest import EXAMPLES, MemoryRecords, StartServer
 from tests.agi_server.test_dialer import T0, make_dialer, settle
+from tests.conftest import until
 from tests.fakes.ami import FakeAmi, FakeCall
 from tests.fakes.asterisk import CallerScript, FakeAsterisk, default_env, parse_args
 from tests.fakes.asterisk import FakeCall as AgiTranscript
@@ -140,6 +141,58 @@ async def test_a_job_the_store_does_not_have_still_runs_on_the_agi_inputs_and_sa
     assert record.job_id is None
     assert "names callback job 'job-404', which the store says is not one of its jobs" in caplog.text
     assert "the call runs on its AGI inputs, without a job's variables" in caplog.text
+
+
+class Slow:
+    """The job store answering slowly (a database under load): `reach` marks the job reached after `delay` seconds;
+    `lookups` are the tasks that asked."""
+
+    def __init__(self, store: CallbackArrivals, delay: float) -> None:
+        self.store, self.delay = store, delay
+        self.lookups: list[asyncio.Task[Any]] = []
+
+    async def reach(self, job_id: str, *, at: datetime, scenario: str | None = None) -> CallbackContext | None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.lookups.append(task)
+        await asyncio.sleep(self.delay)
+        return await self.store.reach(job_id, at=at, scenario=scenario)
+
+
+async def test_a_callback_cut_off_by_the_shutdown_while_its_job_is_looked_up_leaves_the_job_to_dial_again(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """The shutdown deadline (or a second SIGTERM) cancels a callee's call while its job is still being looked up.
+    The lookup was left running: it outlived `stop`, then marked the job reached (in the product a worker thread's
+    committed transaction), so the dialer's settling at the hangup found the job delivered and never dialled it
+    again, though the callee heard nothing; and the record named no job. Now the lookup is cancelled with its call
+    (`DatabaseJobStore.reach` then rolls back), the record is under the job, and the job is dialled again.
+    The callee's side: the env block, the server's SET VARIABLE (200 result=1), its half-close, then Asterisk's
+    final HANGUP and EOF (basic.txt's ending)."""
+    clock = FixedClock(T0)
+    memory = MemoryJobStore()
+    memory.add(MemoryJob("job-7", "5550100", SCENARIO, T0, status="dialing", locked_by="n1", lock_until=T0))
+    # The dialer saw the callee answer (c1x.txt): the job is done, answered, until its hangup is settled.
+    await memory.record_attempt(
+        job_id="job-7", outcome=DialOutcome.ANSWERED, at=T0, retry_after=timedelta(0), call_id="cb-job-7-1"
+    )
+    slow = Slow(memory, delay=0.5)
+    server = await start_server(resolve_inputs=callback_resolver(slow, clock))
+    env = default_env(f"{SCENARIO}?job=job-7", agi_callerid="5550100", agi_extension="s")
+    calling = asyncio.ensure_future(FakeAsterisk("127.0.0.1", server.port, env=env, hold=3.0).run(timeout=10))
+    await until(lambda: slow.lookups)
+    await server.stop(deadline=0.1)
+    assert all(lookup.done() for lookup in slow.lookups), "the job's lookup outlived the server's stop"
+    callee = await calling
+    assert [parse_args(line) for line in callee.commands] == [["SET", "VARIABLE", STATUS_VARIABLE, "STOPPING"]]
+    (record,) = records.records
+    assert (record.outcome, record.error, record.job_id) == ("failed", "server shutdown", "job-7")
+    await asyncio.sleep(0.6)  # past the store's answer, had the lookup run on
+    assert memory.jobs["job-7"].reached_at is None
+    # The dialer, as the callee hangs up (`Dialer._settle_answer`): no scenario reached them, the job is due again.
+    retry = T0 + timedelta(minutes=10)
+    status = await memory.settle_answer(job_id="job-7", call_id="cb-job-7-1", at=T0, retry_after=timedelta(minutes=10))
+    assert (status, memory.jobs["job-7"].due, memory.jobs["job-7"].outcome) == ("pending", retry, "unreached")
 
 
 # ---------------------------------------------------------------------------------------------------------------

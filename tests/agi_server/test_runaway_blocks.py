@@ -9,6 +9,8 @@ import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import pytest
+
 from agi_server.scenarios import CachedScenarioSource, PublishedScenario
 from agi_server.watchdog import Watchdog, Watched
 from graph_engine.block import BlockType
@@ -62,6 +64,18 @@ class SlowBookkeeping(BlockType):
         return "next"
 
 
+class NotesThenWaits(WaitsForever):
+    """Notes on the channel that it asks the CRM (SET VARIABLE, which a dead channel still runs: hangupidle.txt's
+    GET VARIABLE after the hangup), then waits for the CRM forever, away from the channel."""
+
+    type = "acme_notes_then_waits"
+    title = "Notes, then waits"
+
+    async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
+        await ctx.channel.set_variable("CRM", "asked")
+        return await super().run(ctx, config)
+
+
 class CancelsItsOwnTask(BlockType):
     type = "acme_cancels_own"
     title = "Cancels its own task"
@@ -75,7 +89,13 @@ class CancelsItsOwnTask(BlockType):
 
 def _registry() -> BlockRegistry:
     return registry_with(
-        WaitsForever, QuickLimitForever, LongPrompt, WaitsThenHangupPath, SlowBookkeeping, CancelsItsOwnTask
+        WaitsForever,
+        QuickLimitForever,
+        LongPrompt,
+        WaitsThenHangupPath,
+        SlowBookkeeping,
+        CancelsItsOwnTask,
+        NotesThenWaits,
     )
 
 
@@ -154,6 +174,82 @@ async def test_an_eof_ends_the_block_and_the_hangup_path_runs_to_its_end(
     steps = [(s["node"], s["exit"]) for s in record.trace["steps"]]
     assert steps == [("start", "next"), ("p", "hangup"), ("note", "next")]
     assert record.trace["variables"]["noted"] == "yes"
+
+
+class _SlowSource(CachedScenarioSource):
+    """A store that takes a while to say which version is published (a busy database)."""
+
+    async def get(self, slug: str) -> PublishedScenario | None:
+        await asyncio.sleep(0.3)
+        return await super().get(slug)
+
+
+async def _slow_resolver(slug: str, inputs: Mapping[str, str]) -> None:
+    await asyncio.sleep(0.3)  # the host's input lookup (a callback job's row), slow: nothing to add in the end
+
+
+# How the fake Asterisk says the caller left while no command runs: an unsolicited HANGUP (hangupidle.txt); HANGUP,
+# HANGUP and the close with AGIEXITONHANGUP=yes (hangupexit.txt); the close alone with AGISIGHUP=no as well
+# (nosighup.txt, then the close).
+_CALLER_LEAVES = {
+    "hangup_line": {},
+    "hangup_lines_and_close": {"exit_on_hangup": True},
+    "close": {"exit_on_hangup": True, "sighup": False},
+}
+
+
+@pytest.mark.parametrize("leaves", sorted(_CALLER_LEAVES))
+@pytest.mark.parametrize("slow", ["scenario_lookup", "input_resolver"])
+async def test_a_caller_gone_before_the_walk_began_ends_its_first_block_away_from_the_channel(
+    slow: str, leaves: str, start_server: StartServer, records: MemoryRecords
+) -> None:
+    """The caller hangs up while the server still looks up the scenario or the call's inputs: no walk yet to tell.
+    The walk then starts with a Start that does not answer and a block busy away from the channel (a CRM): it ran
+    to its max_seconds (90 s here) for a caller who was gone, holding its place under max_calls, and the record
+    said failed at the block's time limit. The hangup now ends that block as soon as the walk awaits it."""
+    doc = make_document(
+        [{"id": "start", "type": "start", "config": {"answer": False}}, {"id": "p", "type": "acme_waits_forever"}],
+        [("start", "next", "p")],
+    )
+    source = _SlowSource() if slow == "scenario_lookup" else CachedScenarioSource()
+    source.publish(PublishedScenario("s", 1, parse_document(doc)))
+    resolver = _slow_resolver if slow == "input_resolver" else None
+    server = await start_server(source=source, registry=_registry(), resolve_inputs=resolver)
+    started = time.monotonic()
+    fake = await call(server, "s", CallerScript(hangup_after=0.1), hold=2.0, timeout=10, **_CALLER_LEAVES[leaves])
+    assert fake.hung_up_at is not None
+    # Within seconds, not the block's 90 s: generous for a slow CI machine.
+    assert await _wait_for_no_calls(server, 10.0) < 10.0 and time.monotonic() - started < 10.0, "the block ran on"
+    await server.stop(deadline=1.0)
+    [record] = records.records
+    assert (record.outcome, record.error, record.hangup_point) == ("caller_hangup", None, "p")
+    assert record.hangup_during == "block:acme_waits_forever"
+    assert [(s["node"], s["exit"]) for s in record.trace["steps"]] == [("start", "next"), ("p", "hangup")]
+    assert fake.commands == []  # nothing sent to the dead channel
+
+
+async def test_a_caller_gone_before_the_walk_began_ends_a_block_that_first_notes_on_the_dead_channel(
+    start_server: StartServer, records: MemoryRecords
+) -> None:
+    """The same, the block's first step on the channel being bookkeeping, which a dead channel answers as usual
+    (hangupidle.txt): that answer tells the walk nothing, and the block then leaves the channel."""
+    doc = make_document(
+        [{"id": "start", "type": "start", "config": {"answer": False}}, {"id": "p", "type": "acme_notes_then_waits"}],
+        [("start", "next", "p")],
+    )
+    source = CachedScenarioSource()
+    source.publish(PublishedScenario("s", 1, parse_document(doc)))
+    server = await start_server(source=source, registry=_registry(), resolve_inputs=_slow_resolver)
+    started = time.monotonic()
+    fake = await call(server, "s", CallerScript(hangup_after=0.1), hold=2.0, timeout=10)
+    # Within seconds, not the block's 90 s: generous for a slow CI machine.
+    assert await _wait_for_no_calls(server, 10.0) < 10.0 and time.monotonic() - started < 10.0, "the block ran on"
+    await server.stop(deadline=1.0)
+    [record] = records.records
+    assert (record.outcome, record.error, record.hangup_point) == ("caller_hangup", None, "p")
+    assert record.hangup_during == "block:acme_notes_then_waits"
+    assert [parse_args(line) for line in fake.commands] == [["SET", "VARIABLE", "CRM", "asked"]]
+    assert fake.variables["CRM"] == "asked"
 
 
 async def test_a_caller_hangup_during_a_command_is_still_seen_by_that_command(
