@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from blocks.common import CLOCK_TIME, WEEKDAYS, parse_clock
 from graph_engine.document import Node
 from graph_engine.issues import Issue, error, node_params
+from graph_engine.schema_messages import field_label
 
 HOURS_SCHEMA: dict[str, Any] = {
     "type": "array",
@@ -65,6 +66,44 @@ def timezone_problems(node: Node, block_title: str) -> list[Issue]:
             params={**node_params(node.type, block_title, node.title), "timezone": name},
         )
     ]
+
+
+def holiday_problems(node: Node, block_title: str, schema: Mapping[str, Any]) -> list[Issue]:
+    """A `config` issue (rule `format`) for each holiday in the node's `holidays` that is no day of the calendar,
+    such as 2026-25-12 (day and month swapped) or 2026-02-30, located and named as a config problem of that row:
+    the schema's `"format": "date"` says so, but neither validator checks formats (graph_engine.document), its
+    pattern lets such a date through, and a holiday that is no day never matches one, so the line stays open on
+    the day it meant. `schema` is the block's config schema, which titles the field."""
+    issues = []
+    for index, day in enumerate(node.config.get("holidays") or []):
+        if not isinstance(day, str) or _calendar_day(day) is not None:
+            continue  # not text: the schema's problem, already said
+        label = field_label(schema, ["holidays", index])
+        detail = f"{day!r} is not a date: write year-month-day (YYYY-MM-DD), e.g. 2026-12-25"
+        issues.append(
+            error(
+                "config",
+                f'{block_title} "{node.title}": {label}: {detail}',
+                node=node.id,
+                path=f"$.config.holidays[{index}]",
+                params={
+                    **node_params(node.type, block_title, node.title),
+                    "field": label,
+                    "rule": "format",
+                    "format": "date",
+                    "value": day,
+                    "detail": detail,
+                },
+            )
+        )
+    return issues
+
+
+def _calendar_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def no_hours_problems(node: Node, block_title: str, field: str, consequence: str) -> list[Issue]:

@@ -8,10 +8,17 @@ Studio's Greater Than does, rather than fail with Python's "'>' not supported be
                              failure (UnusableValue: not_a_number, ambiguous_number), never a guess
     equality (==, !=)        text that reads as one number equals that number; other text equals no number
     two texts, two numbers   as Python compares them ("10" < "9" as text)
+
+The text's number is exact (a Decimal), and so is an int; a float meets it as the shortest decimal that writes it,
+the number its writer typed (10.10 is 10.1, repr's digits), not the binary fraction Python stores
+(10.0999999999999996447...). Compared exactly, "10.10" <= 10.10 was false and "19.99" == 19.99 too: a Condition
+`debt_amount <= 10.10` sent the AGI input "10.10" down its false exit, and a Switch case "19.99" missed a DECIMAL
+column's 19.99. An infinite or NaN float stays as it is.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -73,15 +80,23 @@ def compare(left: Any, op: str, right: Any) -> Any:
     doc says."""
     if op in ORDERING:
         if is_number(left) and (right is None or isinstance(right, str)):
-            right = _ordered(right, op)
+            left, right = _as_written(left), _ordered(right, op)
         elif is_number(right) and (left is None or isinstance(left, str)):
-            left = _ordered(left, op)
+            left, right = _ordered(left, op), _as_written(right)
         return ORDERING[op](left, right)
     if is_number(left) and isinstance(right, str):
-        right = _equated(right)
+        left, right = _as_written(left), _equated(right)
     elif is_number(right) and isinstance(left, str):
-        left = _equated(left)
+        left, right = _equated(left), _as_written(right)
     return EQUALITY[op](left, right)
+
+
+def _as_written(number: Any) -> Any:
+    """A finite float as the shortest decimal that writes it (0.3, not 0.299999999999999988898), to meet a
+    text's exact number; any other number as it is (an int, a Decimal: already exact)."""
+    if isinstance(number, float) and math.isfinite(number):
+        return Decimal(repr(number))
+    return number
 
 
 def _ordered(value: str | None, op: str) -> Decimal:

@@ -13,6 +13,7 @@ from blocks.timewindows import (
     HOURS_SCHEMA,
     TIMEZONE_SCHEMA,
     callback_window,
+    holiday_problems,
     next_opening,
     no_hours_problems,
     timezone_problems,
@@ -98,7 +99,11 @@ class CallbackBlock(BlockType):
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
         rejected = "every callback would be rejected"
-        return no_hours_problems(node, "Callback", "window", rejected) + timezone_problems(node, "Callback")
+        return (
+            no_hours_problems(node, "Callback", "window", rejected)
+            + timezone_problems(node, "Callback")
+            + holiday_problems(node, "Callback", self.config_schema)
+        )
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         number = ctx.render(str(config.get("number", "{{ caller_id }}"))).strip()

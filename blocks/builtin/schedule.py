@@ -9,6 +9,7 @@ from blocks.timewindows import (
     HOLIDAYS_SCHEMA,
     HOURS_SCHEMA,
     TIMEZONE_SCHEMA,
+    holiday_problems,
     is_open,
     no_hours_problems,
     timezone_problems,
@@ -50,7 +51,11 @@ class ScheduleBlock(BlockType):
 
     def check(self, node: Node, scenario: Scenario) -> list[Issue]:
         closed = "every call would be closed"
-        return no_hours_problems(node, "Schedule", "hours", closed) + timezone_problems(node, "Schedule")
+        return (
+            no_hours_problems(node, "Schedule", "hours", closed)
+            + timezone_problems(node, "Schedule")
+            + holiday_problems(node, "Schedule", self.config_schema)
+        )
 
     async def run(self, ctx: BlockContext, config: Mapping[str, Any]) -> str:
         tz = zone(str(config.get("timezone", "UTC")))

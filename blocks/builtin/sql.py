@@ -26,8 +26,9 @@ ISO 8601 text ("2026-03-01", "09:00:00", "2026-03-01T09:00:00+00:00"); a MariaDB
 the same "HH:MM:SS" text, with hours past 24 and a leading "-" as MariaDB's TIME allows ("-01:30:00",
 "100:00:00"); a BIT the number it spells (BIT(1): 0 or 1, so a Condition on a flag reads it rightly); other
 binary values hex text; NULL nothing (None). SQLite keeps no type with a value, and its driver does not say a
-column's declared one: there a BOOLEAN is 1 or 0 (a Switch case `true` does not equal it; compare with 1, or
-select `CASE WHEN vip THEN 'true' ELSE 'false' END`), and a date the text it was stored as.
+column's declared one: there a BOOLEAN is 1 or 0, as is a yes/no expression on MariaDB (EXISTS, a comparison:
+PostgreSQL gives true or false), which a Switch case `true` or `false` and a Condition's `== true` both take;
+and a date is the text it was stored as.
 
 A column written into a variable the scenario declares sensitive is masked in the call's record
 (graph_engine.sensitive), and so are all the rows of `rows_variable` then; bound parameters are never noted at all.

@@ -2,8 +2,12 @@
 
 "Equals" across the types a case can hold (`_matches`): a number equals a number of the same value or a text
 that reads as it, one way only, as a Condition's `==` reads it (graph_engine.number_text: "1" is 1, so keys match
-numeric cases; "12,5" is 12.5; "1.000", one or a thousand, is neither); true and false equal only true and false or the
-texts "true" and "false" (never 1 or 0); an empty value (null) equals no case; anything else compares as text.
+numeric cases; "12,5" is 12.5; "1.000", one or a thousand, is neither; a number with a fraction as it is written,
+so the case "19.99" takes a DECIMAL column's 19.99); a case true or false equals true or false, the texts "true" or
+"false", and the whole number 1 or 0, a yes/no as MariaDB and SQLite give it (EXISTS, a comparison, TRUE in a
+query: PostgreSQL gives true), as a Condition's `vip == true` reads it; never another number, nor the text "1". A
+value true or false still takes no numeric case: a case 1 is a number, and true is no number (review,
+2026-12-05). An empty value (null) equals no case; anything else compares as text.
 """
 
 from __future__ import annotations
@@ -107,6 +111,8 @@ def _matches(value: Any, expected: Any) -> bool:
     if isinstance(value, bool) or isinstance(expected, bool):
         if isinstance(value, bool) and isinstance(expected, bool):
             return value is expected
+        if isinstance(expected, bool) and isinstance(value, int):  # a database's yes/no, 1 or 0; True took no 1 case
+            return value == int(expected)
         flag, text = (value, expected) if isinstance(value, bool) else (expected, value)
         return isinstance(text, str) and text.strip().lower() == ("true" if flag else "false")
     if is_number(value) or is_number(expected):  # a Decimal too: what a database gives for NUMERIC

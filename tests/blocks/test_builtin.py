@@ -501,6 +501,46 @@ async def test_callback_holidays_are_never_due(registry):
         assert request.due.isoformat() == "2026-12-26T09:00:00+01:00", moment
 
 
+@pytest.mark.parametrize(
+    ("block", "config"),
+    [
+        ("schedule", {"timezone": "Europe/Madrid", "hours": HOURS}),
+        ("callback", {"scenario": "follow-up", "timezone": "Europe/Madrid"}),
+    ],
+)
+def test_a_holiday_that_is_no_day_of_the_calendar_is_refused_at_validation(registry, block, config):
+    """2026-25-12 (day and month swapped) passed the schema's YYYY-MM-DD pattern (its `format: date` is not
+    checked) and matched no day, so the line stayed open on Christmas."""
+    holidays = ["2026-12-24", "2026-25-12", "2026-02-30", "2027-01-01"]
+    doc = flow({"id": "b", "type": block, "label": "Office", "config": {**config, "holidays": holidays}})
+    issues = [i for i in validate(doc, registry) if i.code == "config"]
+    assert [(i.severity.value, i.node, i.path) for i in issues] == [
+        ("error", "b", "$.nodes[1].config.holidays[1]"),
+        ("error", "b", "$.nodes[1].config.holidays[2]"),
+    ]
+    title = block.capitalize()
+    assert issues[0].message == (
+        f"{title} \"Office\": Holidays > row 2: '2026-25-12' is not a date: write year-month-day (YYYY-MM-DD), "
+        "e.g. 2026-12-25"
+    )
+    assert issues[0].params == {
+        "block_type": block,
+        "block_title": title,
+        "label": "Office",
+        "field": "Holidays > row 2",
+        "rule": "format",
+        "format": "date",
+        "value": "2026-25-12",
+        "detail": "'2026-25-12' is not a date: write year-month-day (YYYY-MM-DD), e.g. 2026-12-25",
+    }
+
+
+def test_real_holidays_are_no_problem(registry):
+    config = {"hours": HOURS, "holidays": ["2026-12-25", "2028-02-29"]}
+    doc = flow({"id": "b", "type": "schedule", "config": config})
+    assert [i for i in validate(doc, registry) if i.code == "config"] == []
+
+
 def test_a_transfer_written_out_that_cannot_be_dialled_is_refused_at_validation(registry):
     """Review, 2026-12-05: "Sales team ext 101" as a destination published cleanly and failed every call."""
 
@@ -580,9 +620,27 @@ async def test_the_story_tells_what_a_condition_and_a_switch_saw(registry):
         (Decimal("1.0"), 1, True),  # a NUMERIC column's value
         (Decimal("2"), "2", True),  # Python's float() read it; a caller's keys and a column's digits never write it
         ("one", 1, False),
+        # A number with a fraction as written: a DECIMAL column's 19.99 (a float) and a case typed "19.99"
+        (19.99, "19.99", True),
+        ("19.99", 19.99, True),
+        ("0.3", 0.3, True),
+        (0.1, "0.10", True),
+        ("10,10", 10.1, True),
+        ("0.30000000000000004", 0.3, False),
         (True, True, True),
         (True, 1, False),  # review, 2026-12-05: Python's True == 1 took a numeric case
-        (0, False, False),
+        (False, 0, False),
+        # A database's yes/no: MariaDB's EXISTS(...), a comparison or TRUE, SQLite's BOOLEAN, is 1 or 0
+        (1, True, True),
+        (0, False, True),
+        (1, False, False),
+        (0, True, False),
+        (2, True, False),
+        (-1, True, False),
+        (1.0, True, False),
+        (Decimal("1"), True, False),
+        ("1", True, False),
+        ("0", False, False),
         (False, "false", True),
         ("TRUE", True, True),
         (None, "None", False),  # review, 2026-12-05: str(None) took a "None" case

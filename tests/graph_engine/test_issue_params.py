@@ -277,7 +277,12 @@ def _flow() -> dict[str, Any]:
                 "label": "Operator",
                 "config": {"target": "Sales ext 101", "caller_id": "x"},
             },
-            {"id": "sched", "type": "schedule", "label": "Hours", "config": {"timezone": "Mars/Base", "hours": []}},
+            {
+                "id": "sched",
+                "type": "schedule",
+                "label": "Hours",
+                "config": {"timezone": "Mars/Base", "hours": [], "holidays": ["2026-25-12"]},
+            },
             {"id": "jump", "type": "goto", "label": "Back", "config": {"target": "ghost"}},
             {"id": "other", "type": "goto_scenario", "label": "Other", "config": {"scenario": "nowhere"}},
             {"id": "drafted", "type": "goto_scenario", "label": "Drafted", "config": {"scenario": "drafted"}},
@@ -477,6 +482,17 @@ def test_a_config_limit_is_named_with_its_rule(issues: list[Issue]) -> None:
     assert (timeout.params["field"], timeout.params["limit"], timeout.params["value"]) == ("Seconds to wait", 1, 0)
     row = next(i for i in issues if i.code == "config" and i.params.get("rule") == "pattern")
     assert row.params["field"] == "Keys > row 1 > Key"
+
+
+def test_a_holiday_that_is_no_date_is_a_config_problem_of_its_row(issues: list[Issue]) -> None:
+    (holiday,) = [i for i in issues if i.code == "config" and i.params.get("rule") == "format"]
+    assert (holiday.node, holiday.path) == ("sched", "$.nodes[12].config.holidays[0]")
+    assert {k: holiday.params[k] for k in ("block_type", "field", "format", "value")} == {
+        "block_type": "schedule",
+        "field": "Holidays > row 1",
+        "format": "date",
+        "value": "2026-25-12",
+    }
 
 
 def test_params_are_in_the_dict_the_api_sends(issues: list[Issue]) -> None:

@@ -42,6 +42,36 @@ def test_number_text_compares_with_a_number_as_the_number_it_reads(expression, v
     assert evaluate(expression, variables) is expected
 
 
+@pytest.mark.parametrize(
+    ("expression", "variables", "expected"),
+    [
+        # A number with a fraction meets number text as it is written, not as the binary fraction a float keeps:
+        # "10.10" <= 10.10 was false (10.1 is 10.0999999999999996447... as a float), so a debt of 10.10 given as an
+        # AGI input took the Condition's other exit.
+        ("debt_amount <= 10.10", {"debt_amount": "10.10"}, True),
+        ("debt_amount <= 10.10", {"debt_amount": "10,10"}, True),
+        ("debt_amount > 10.10", {"debt_amount": "10.10"}, False),
+        ("10.10 >= debt_amount", {"debt_amount": "10.10"}, True),
+        ("price == 19.99", {"price": "19.99"}, True),
+        ("19.99 == price", {"price": "19.9900"}, True),
+        ("price != 19.99", {"price": "19.99"}, False),
+        ("x > 0.3", {"x": "0.3"}, False),
+        ("x < 0.3", {"x": "0.3"}, False),
+        ("x >= limit", {"x": "0.3", "limit": 0.3}, True),  # a float variable: a DECIMAL column's, a JSON input's
+        ("x == limit", {"x": "0,3", "limit": 0.3}, True),
+        ("x == 0.1 + 0.2", {"x": "0.3"}, False),  # 0.30000000000000004 is what that sum writes
+        ("x < 0.1 + 0.2", {"x": "0.3"}, True),
+        ("x > 0.29", {"x": "0.3"}, True),
+        ("x > limit", {"x": "5", "limit": float("-inf")}, True),
+        # Whole numbers stay exact: 2**53 + 1 is no float
+        ("x == 9007199254740993", {"x": "9007199254740993"}, True),
+        ("x > 9007199254740992", {"x": "9007199254740993"}, True),
+    ],
+)
+def test_a_number_with_a_fraction_meets_number_text_as_it_is_written(expression, variables, expected):
+    assert evaluate(expression, variables) is expected
+
+
 def test_a_template_compares_the_same_way():
     assert render("{% if guess > points %}more{% else %}not more{% endif %}", {"guess": "1300", "points": 1200}) == (
         "more"
@@ -84,6 +114,9 @@ def test_text_that_is_no_number_or_reads_two_ways_is_a_named_failure(expression,
         ("1.000", 1),
         ("1.000", 1000),
         ("-2", -2),
+        ("19.99", 19.99),
+        ("0,3", 0.3),
+        ("0.30000000000000004", 0.3),
     ],
 )
 def test_equality_agrees_with_the_switch_block(value: Any, number: Any):
