@@ -16,6 +16,7 @@ from typing import Any, Final, Literal, Protocol
 
 from agi_server.ami import OriginateRequest, OriginateResult
 from agi_server.ami_protocol import DialOutcome
+from persistence.callbacks import Unrecorded
 from persistence.dialling_hold import Hold
 
 # README section 5: numbers are digits and * # + only; ids and slugs a strict charset (they become channel
@@ -120,10 +121,18 @@ class JobStore(Protocol):
         message (`persistence.callbacks`; the in-memory store knows no scenarios)."""
         ...
 
-    async def recover_own(self, *, node_id: str, now: datetime) -> list[str]:
+    async def recover_own(self, *, node_id: str, now: datetime, ringing: timedelta) -> list[str]:
         """At the dialer's start, before its first claim: the jobs still dialing under `node_id`, left by this node's
-        previous process, each with that attempt counted `lost` and due again at once (failed when it was the last);
-        returns their ids (persistence.callbacks.recover_own_jobs)."""
+        previous process, each with that attempt counted `lost` and due again `ringing` after `now`, once the call
+        that process placed can no longer ring (failed when it was the last); returns their ids
+        (persistence.callbacks.recover_own_jobs)."""
+        ...
+
+    async def count_unrecorded(self, *, attempts: Mapping[str, Unrecorded], node_id: str, now: datetime) -> list[str]:
+        """Before the dialer's next claim: the attempts it made and could not record (by job id), each counted
+        `lost` while `node_id` still holds its job and it is not logged, the job then due at the attempt's
+        `retry_at` (failed when it was the last); returns the ids of the jobs counted
+        (persistence.callbacks.count_unrecorded)."""
         ...
 
     async def record_attempt(
@@ -137,6 +146,7 @@ class JobStore(Protocol):
         final: bool = False,
         node_id: str | None = None,
         counted: bool = True,
+        on_line_until: datetime | None = None,
     ) -> str:
         """Log the attempt, unlock the job and move it on; returns the new status.
 
@@ -146,7 +156,9 @@ class JobStore(Protocol):
         claimed the job) is logged and counted, and the job is left as it is; when the node that took it over
         counted that attempt `lost` already, the late one replaces that entry instead (the same call). `counted`
         False logs the attempt without adding it to the job's attempts (the trunk was down: the callee was never
-        rung; or the node hung the call up at shutdown before the callee answered).
+        rung; or the node hung the call up at shutdown before the callee answered). `on_line_until`, with an answer:
+        until when the callee may be on the line; no other job rings the number before then unless `settle_answer`
+        saw the hangup first.
         """
         ...
 
@@ -155,7 +167,7 @@ class JobStore(Protocol):
         named the job meanwhile). Otherwise its scenario never ran: the attempt's outcome becomes unreached and the
         job moves on as after a failed attempt, due again after `retry_after` until its attempts run out (then
         failed, outcome unreached) or its window does; returns the job's status then
-        (`persistence.callbacks.settle_answer`)."""
+        (`persistence.callbacks.settle_answer`). Either way the number is free for the job's others again."""
         ...
 
     async def release(self, *, job_id: str, node_id: str) -> None:

@@ -6,7 +6,8 @@ repeats passes until cancelled, waking early when a line frees up. Each attempt 
 closes the job, busy / no_answer / failed come back after the interval configured for that outcome until the job
 runs out of attempts or its window. An answer counts once the callee hung up, if a FastAGI call named the job
 meanwhile: one none did is `unreached` (the dialplan never reached a FastAGI server, or the node that took the call
-could not load the job), a failed attempt retried as the others are (`persistence.callbacks.settle_answer`). A job is
+could not load the job), a failed attempt retried as the others are (`persistence.callbacks.settle_answer`); until
+then no other job rings the callee's number (`on_line_until`), as none does while it is being dialled. A job is
 never dialled before `due` or after `window_end` (the window comes with the job: the Callback block already moved
 it out of the night), and a dial that could still be ringing when the window closes is not started. Nor is a job
 whose scenario has no published version any more: the claim ends it failed (outcome `scenario_unavailable`) without
@@ -87,7 +88,7 @@ from agi_server.dial_jobs import (
     JobStore,
     Originator,
 )
-from agi_server.dialer_settings import DialerSettings, warn_about_channel
+from agi_server.dialer_settings import ORIGINATE_GRACE_SECONDS, DialerSettings, warn_about_channel
 from agi_server.logs import phone_number
 from agi_server.trunk_watch import TrunkFailure, TrunkWatch, spared_before, trunk_failure
 from graph_engine.services import Clock
@@ -182,6 +183,9 @@ class Dialer:
         self._held = HeldLog(log, remind_every=settings.remind_every)
         # Whether the jobs this node's previous process left dialing were taken back (`_recover_own`).
         self._recovered = False
+        # Attempts this dialer made and could not record, by job id: counted `lost` before its next claim
+        # (`_count_unrecorded`).
+        self._unrecorded: dict[str, callbacks.Unrecorded] = {}
 
     @property
     def attempts(self) -> dict[str, int]:
@@ -253,9 +257,12 @@ class Dialer:
 
     async def run_once(self) -> list[str]:
         """Claim due jobs for the free lines and start dialling them; returns the ids of the jobs started. The
-        first pass that reaches the store takes back the jobs this node's previous process left dialing first."""
+        first pass that reaches the store takes back the jobs this node's previous process left dialing first; a
+        pass counts the attempts this dialer could not record before it claims (`_count_unrecorded`)."""
         if not self._recovered:
             await self._recover_own()
+        if self._unrecorded:
+            await self._count_unrecorded()
         free = self._settings.max_lines - len(self._active)
         if free <= 0 or not self._ami.connected:
             return []  # claiming while AMI is down would only lock jobs we cannot dial
@@ -304,21 +311,54 @@ class Dialer:
         (killed, or its host lost: a stopped node records or gives back every job it dials). None of their calls
         can be followed from this process, so each attempt counts, outcome `lost` (`JobStore.recover_own`), and the
         job is due again at once instead of waiting out its lease (ops review: 4 jobs stuck for 5 minutes after a
-        kill -9, and the attempt in flight never recorded). Before AMI answers, too: another node may dial them."""
+        kill -9, and the attempt in flight never recorded). Before AMI answers, too: another node may dial them.
+
+        Not before that process's Originate can no longer ring, though: Asterisk rings it to its Timeout whatever
+        became of the AMI session that asked (README section 6, f1-drop-reconnect.txt), and dialled again at once
+        the client rang twice (review). Each job is due the ring timeout and AMI's wait for its outcome
+        (`ORIGINATE_GRACE_SECONDS`) after the start, the latest that Originate may still ring."""
         node_id = self._settings.node_id
-        recovered = await self._store.recover_own(node_id=node_id, now=self._clock.now())
+        ringing = self._settings.ring_timeout + timedelta(seconds=ORIGINATE_GRACE_SECONDS)
+        recovered = await self._store.recover_own(node_id=node_id, now=self._clock.now(), ringing=ringing)
         self._recovered = True
         if recovered:
             log.warning(
                 "callback dialer of node %r starts with %d job(s) its previous process left dialling (killed?): "
-                "their attempt counts, its outcome unknown (%s), and each is due again unless that was its last "
-                "attempt: %s",
+                "their attempt counts, its outcome unknown (%s), and each is due again in %.0f s, once that call "
+                "can no longer ring, unless that was its last attempt: %s",
                 node_id,
                 len(recovered),
                 callbacks.LOST,
+                ringing.total_seconds(),
                 ", ".join(recovered),
             )
         for _ in recovered:
+            self._tally(callbacks.LOST)
+
+    async def _count_unrecorded(self) -> None:
+        """The attempts this dialer made and could not record (the database away until the job's lease ran out)
+        count before its next claim, outcome `lost` as at a restart (`JobStore.count_unrecorded`), each job due
+        again after the retry interval of what came of its call. Claimed back as it was when its lease ran out, the
+        job was dialled again at once, uncounted, under the same ChannelId (review: Originates cb-<job>-1 twice).
+        A job whose attempt is still at work here (its callee on the line) waits until it is done."""
+        waiting = {job_id: call for job_id, call in self._unrecorded.items() if job_id not in self._active}
+        if not waiting:
+            return
+        node_id = self._settings.node_id
+        counted = await self._store.count_unrecorded(attempts=waiting, node_id=node_id, now=self._clock.now())
+        for job_id, call in waiting.items():
+            if self._unrecorded.get(job_id) is call:
+                del self._unrecorded[job_id]
+        if counted:
+            log.warning(
+                "callback dialer of node %r counts %d attempt(s) it could not record: outcome unknown (%s), each job "
+                "due again after its retry interval unless that was its last attempt: %s",
+                node_id,
+                len(counted),
+                callbacks.LOST,
+                ", ".join(counted),
+            )
+        for _ in counted:
             self._tally(callbacks.LOST)
 
     async def _end_undialable(self, claimed: list[DialJob]) -> list[DialJob]:
@@ -448,8 +488,8 @@ class Dialer:
         self._trunk.freed(job_id)
         self._wake.set()
         if not task.cancelled() and task.exception() is not None:
-            # Most likely the store failed to record: the job stays locked until its lease ends, then it is
-            # claimed again. Say so loudly: the callee may get a second call.
+            # Most likely the store failed to record: the attempt counts `lost` before the next claim that reaches
+            # the store (`_count_unrecorded`). Say so loudly: the outcome this node saw is gone.
             log.error("callback job %s: attempt not recorded", job_id, exc_info=task.exception())
 
     async def _attempt(self, job: DialJob) -> AttemptReport | None:
@@ -782,22 +822,31 @@ class Dialer:
             intervals = self._settings.retry_after
             retry_after = intervals.get(outcome, timedelta(0)) if isinstance(outcome, DialOutcome) else timedelta(0)
         node_id = self._settings.node_id
+        # The callee who answered is on the line until the hangup (`_settle_answer`), `max_call` at most
+        # (`_hold_line`): no other job rings that number meanwhile.
+        on_line_until = at + self._settings.max_call if outcome is DialOutcome.ANSWERED else None
         # The database fails: an unrecorded attempt is a second call later.
-        status = await self._within_lease(
-            job,
-            lambda: self._store.record_attempt(
-                job_id=job.id,
-                outcome=outcome,
-                at=at,
-                retry_after=retry_after,
-                call_id=channel_id,
-                final=final,
-                node_id=node_id,
-                counted=counted,
-            ),
-            self._settings.record_retry_delays if patient else (),
-            f"callback job {job.id}: recording attempt {attempt}",
-        )
+        try:
+            status = await self._within_lease(
+                job,
+                lambda: self._store.record_attempt(
+                    job_id=job.id,
+                    outcome=outcome,
+                    at=at,
+                    retry_after=retry_after,
+                    call_id=channel_id,
+                    final=final,
+                    node_id=node_id,
+                    counted=counted,
+                    on_line_until=on_line_until,
+                ),
+                self._settings.record_retry_delays if patient else (),
+                f"callback job {job.id}: recording attempt {attempt}",
+            )
+        except BaseException:
+            # Counted before the job can be claimed again (`_count_unrecorded`), due after this outcome's interval.
+            self._unrecorded[job.id] = callbacks.Unrecorded(channel_id, at + retry_after)
+            raise
         if status == "dialing":
             log.error("callback job %s: attempt %d recorded after this node's lease ran out", job.id, attempt)
         report = AttemptReport(job.id, attempt, outcome, detail, at, channel_id, status, counted)

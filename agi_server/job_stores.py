@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -89,7 +89,7 @@ class MemoryJobStore:
             if job.status == "dialing" and job.lock_until is not None and job.lock_until < now:
                 if job.locked_by != node_id:
                     previous = job.locked_by
-                    self._count_lost(job, now)
+                    self._count_lost(job, now, due=min(job.due, now))
                     self.taken_over += 1
                     log.warning(
                         "callback job %s taken over from node %r: its attempt counts as %s (%d/%d); the job is %s",
@@ -112,25 +112,42 @@ class MemoryJobStore:
             claimed.append(job.view())
         return claimed
 
-    async def recover_own(self, *, node_id: str, now: datetime) -> list[str]:
+    async def recover_own(self, *, node_id: str, now: datetime, ringing: timedelta) -> list[str]:
         """persistence.callbacks.recover_own_jobs's rule."""
         own = [job for job in self.jobs.values() if job.status == "dialing" and job.locked_by == node_id]
         for job in sorted(own, key=lambda j: j.id):
-            self._count_lost(job, now)
+            self._count_lost(job, now, due=now + ringing)
         return sorted(job.id for job in own)
 
+    async def count_unrecorded(
+        self, *, attempts: Mapping[str, callbacks.Unrecorded], node_id: str, now: datetime
+    ) -> list[str]:
+        """persistence.callbacks.count_unrecorded's rule."""
+        counted: list[str] = []
+        for job_id, attempt in sorted(attempts.items()):
+            job = self.jobs.get(job_id)
+            if job is None or not callbacks.held_by(job, node_id):
+                continue
+            if any(logged_call == attempt.call_id for _, _, logged_call in job.attempt_log):
+                continue
+            self._count_lost(job, now, due=attempt.retry_at, call_id=attempt.call_id)
+            counted.append(job_id)
+        return counted
+
     @staticmethod
-    def _count_lost(job: MemoryJob, now: datetime) -> None:
-        """persistence.callbacks._count_lost's rule, the job then due at once unless that was its last attempt."""
-        dialled = max(job.attempts, sum(outcome != callbacks.WINDOW_CLOSED for _, outcome, _ in job.attempt_log)) + 1
-        job.attempt_log.append((now, callbacks.LOST, callbacks.attempt_channel_id(job.id, dialled)))
+    def _count_lost(job: MemoryJob, now: datetime, *, due: datetime, call_id: str | None = None) -> None:
+        """persistence.callbacks._count_lost's rule, the job then due at `due` unless that was its last attempt."""
+        if call_id is None:
+            logged = sum(outcome != callbacks.WINDOW_CLOSED for _, outcome, _ in job.attempt_log)
+            call_id = callbacks.attempt_channel_id(job.id, max(job.attempts, logged) + 1)
+        job.attempt_log.append((now, callbacks.LOST, call_id))
         job.attempts += 1
         job.outcome, job.last_attempt_at = callbacks.LOST, max(job.last_attempt_at or now, now)
         job.locked_by, job.lock_until = None, None
         if job.attempts >= job.max_attempts:
             job.status = "failed"
         else:
-            job.status, job.due = "pending", min(job.due, now)
+            job.status, job.due = "pending", due
 
     def _due(self, now: datetime) -> list[MemoryJob]:
         return [
@@ -151,7 +168,10 @@ class MemoryJobStore:
         final: bool = False,
         node_id: str | None = None,
         counted: bool = True,
+        on_line_until: datetime | None = None,
     ) -> str:
+        # `on_line_until` is not kept: this store's claims have no one-call-per-number rule (a test's jobs each ring
+        # a number of their own).
         job = self.jobs[job_id]
         if node_id is not None and not callbacks.held_by(job, node_id):
             for index, (_at, logged, logged_call) in enumerate(job.attempt_log):
@@ -263,12 +283,23 @@ class DatabaseJobStore:
     ) -> list[DialJob]:
         return await asyncio.to_thread(self._claim_due, now, limit, node_id, lease)
 
-    async def recover_own(self, *, node_id: str, now: datetime) -> list[str]:
-        return await asyncio.to_thread(self._recover_own, node_id, now)
+    async def recover_own(self, *, node_id: str, now: datetime, ringing: timedelta) -> list[str]:
+        return await asyncio.to_thread(self._recover_own, node_id, now, ringing)
 
-    def _recover_own(self, node_id: str, now: datetime) -> list[str]:
+    def _recover_own(self, node_id: str, now: datetime, ringing: timedelta) -> list[str]:
         with self._database.session() as session:
-            return [job.id for job in callbacks.recover_own_jobs(session, node_id=node_id, now=now)]
+            jobs = callbacks.recover_own_jobs(session, node_id=node_id, now=now, ringing=ringing)
+            return [job.id for job in jobs]
+
+    async def count_unrecorded(
+        self, *, attempts: Mapping[str, callbacks.Unrecorded], node_id: str, now: datetime
+    ) -> list[str]:
+        return await asyncio.to_thread(self._count_unrecorded, dict(attempts), node_id, now)
+
+    def _count_unrecorded(self, attempts: dict[str, callbacks.Unrecorded], node_id: str, now: datetime) -> list[str]:
+        with self._database.session() as session:
+            jobs = callbacks.count_unrecorded(session, attempts=attempts, node_id=node_id, now=now)
+            return [job.id for job in jobs]
 
     async def contacts(self, job_ids: Sequence[str]) -> dict[str, JobContact]:
         """Whom each of `job_ids` calls (`job_contacts`); jobs gone left out."""
@@ -316,9 +347,10 @@ class DatabaseJobStore:
         final: bool = False,
         node_id: str | None = None,
         counted: bool = True,
+        on_line_until: datetime | None = None,
     ) -> str:
         return await asyncio.to_thread(
-            self._record_attempt, job_id, outcome, at, retry_after, call_id, final, node_id, counted
+            self._record_attempt, job_id, outcome, at, retry_after, call_id, final, node_id, counted, on_line_until
         )
 
     def _record_attempt(
@@ -331,6 +363,7 @@ class DatabaseJobStore:
         final: bool,
         node_id: str | None,
         counted: bool,
+        on_line_until: datetime | None,
     ) -> str:
         with self._database.session() as session:
             job = callbacks.record_attempt(
@@ -343,6 +376,7 @@ class DatabaseJobStore:
                 final=final,
                 node_id=node_id,
                 counted=counted,
+                on_line_until=on_line_until,
             )
             return job.status
 

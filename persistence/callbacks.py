@@ -228,8 +228,7 @@ def _hold_callbacks_of(session: Session, number: str, scenario: str) -> None:
         hold_sqlite_writes(session, CallbackJob)
         return
     # On the number's one form: two trunks writing it 0034... and +34... must wait for each other too.
-    digest = hashlib.blake2b(f"callback:{one_form(number)}:{scenario}".encode(), digest_size=8).digest()
-    session.execute(select(func.pg_advisory_xact_lock(int.from_bytes(digest, "big", signed=True))))
+    session.execute(select(func.pg_advisory_xact_lock(_lock_key(f"callback:{one_form(number)}:{scenario}"))))
 
 
 def _waiting_callback(session: Session, number: str, scenario: str, campaign_id: str | None) -> CallbackJob | None:
@@ -545,8 +544,11 @@ def _claim_open_windows(
         runnable = published_among(session, {job.scenario for job in candidates})
         # One call at a time to a number: the same list started twice (a double click, two analysts) put each
         # client in two jobs due together, and one pass rang them on two lines at once (review of 2026-12-05). A
-        # job whose number is being dialled (this pass's claims included: flushed) stays pending for a later pass.
-        ringing = _numbers_being_dialled(session, candidates, now)
+        # job whose number is being dialled or is on the line (this pass's claims included: flushed) stays pending
+        # for a later pass. On PostgreSQL another node's claim of it may not be committed yet: the numbers it holds
+        # are left to it (`_numbers_claimed_elsewhere`), and the check reads, after those locks, what it committed.
+        ringing = _numbers_claimed_elsewhere(session, candidates)
+        ringing |= _numbers_being_dialled(session, candidates, now)
         for job in candidates:
             if job.campaign_id in stopped:  # a lease that ran out on a stopped list, or a job given back after it
                 _cancel(job)
@@ -579,16 +581,25 @@ def attempt_channel_id(job_id: str, attempt: int) -> str:
     return f"cb-{job_id}-{attempt}"
 
 
-def _count_lost(session: Session, job: CallbackJob, now: datetime) -> None:
-    """Log and count the attempt `job`'s node left unrecorded (`LOST`), numbered as the dialer numbered it; the job
-    fails if that was its last."""
-    dialled = max(job.attempts, attempts_logged(session, job_ids=[job.id]).get(job.id, 0)) + 1
-    session.add(CallbackAttempt(job_id=job.id, at=now, outcome=LOST, call_id=attempt_channel_id(job.id, dialled)))
+def _count_lost(
+    session: Session, job: CallbackJob, now: datetime, *, due: datetime, call_id: str | None = None
+) -> None:
+    """Log and count the attempt `job`'s node left unrecorded (`LOST`), under `call_id` or numbered as the dialer
+    numbered it; the job fails if that was its last, else it is due again at `due` (cancelled if its list was
+    stopped meanwhile)."""
+    if call_id is None:
+        dialled = max(job.attempts, attempts_logged(session, job_ids=[job.id]).get(job.id, 0)) + 1
+        call_id = attempt_channel_id(job.id, dialled)
+    session.add(CallbackAttempt(job_id=job.id, at=now, outcome=LOST, call_id=call_id))
     job.attempts += 1
     job.outcome = LOST
     job.last_attempt_at = max(job.last_attempt_at or now, now)
     if job.attempts >= job.max_attempts:
         job.status, job.locked_by, job.lock_until = "failed", None, None
+    elif job.status == "dialing":
+        job.status, job.locked_by, job.lock_until = "pending", None, None
+        job.due = due
+        _cancel_if_stopped(session, job)
 
 
 def _take_over_lapsed(session: Session, *, now: datetime, node_id: str) -> list[CallbackJob]:
@@ -598,7 +609,8 @@ def _take_over_lapsed(session: Session, *, now: datetime, node_id: str) -> list[
     Counted here, by whichever node claims first, not when a job is picked: a job passed over or moved to its
     window's next opening is counted all the same. A job of this node's own (its lease ran out while its call still
     rings here) is left to `Dialer.run_once`, whose claim renews it; a restarted node took its own back at its
-    start (`recover_own_jobs`)."""
+    start (`recover_own_jobs`); one whose attempt its dialer could not record, when the database answers again
+    (`count_unrecorded`)."""
     lapsed = select(CallbackJob).where(
         CallbackJob.status == "dialing",
         CallbackJob.lock_until < now,
@@ -607,11 +619,7 @@ def _take_over_lapsed(session: Session, *, now: datetime, node_id: str) -> list[
     jobs = list(session.scalars(_unlocked(session, lapsed.order_by(CallbackJob.id))))
     for job in jobs:
         previous, lease_end = job.locked_by, job.lock_until
-        _count_lost(session, job, now)
-        if job.status == "dialing":
-            job.status, job.locked_by, job.lock_until = "pending", None, None
-            job.due = min(job.due, now)
-            _cancel_if_stopped(session, job)
+        _count_lost(session, job, now, due=min(job.due, now))
         log.warning(
             "callback job %s taken over from node %r, whose lease ran out at %s while it was dialling: that attempt "
             "counts, its outcome unknown (%s, %d/%d); the job is %s",
@@ -627,25 +635,73 @@ def _take_over_lapsed(session: Session, *, now: datetime, node_id: str) -> list[
     return jobs
 
 
-def recover_own_jobs(session: Session, *, node_id: str, now: datetime) -> list[CallbackJob]:
+def recover_own_jobs(
+    session: Session, *, node_id: str, now: datetime, ringing: timedelta = timedelta(0)
+) -> list[CallbackJob]:
     """At a dialer's start, before its first claim: the jobs still `dialing` under its own `node_id` were left by
     this node's previous process (killed, or its host lost): none of their calls can be followed any more, so each
-    attempt counts (`LOST`) and the job is due again at once, or failed when that was its last attempt. Without
-    this they waited out their lease, and the attempt went unrecorded (ops review: a client rung four times with
-    max_attempts 3). Returns the jobs recovered."""
+    attempt counts (`LOST`) and the job is due again once that call can no longer ring, `ringing` from `now` (the
+    dialer's ring timeout and AMI's wait for the outcome), or failed when that was its last attempt. Without this
+    they waited out their lease, and the attempt went unrecorded (ops review: a client rung four times with
+    max_attempts 3). Due at once, the restarted node rang the client again while Asterisk still rang them for the
+    killed process, whose Originate outlives its AMI session (review: two calls ringing 3000 at once). Returns the
+    jobs recovered."""
     hold_sqlite_writes(session, CallbackJob)
     query = select(CallbackJob).where(CallbackJob.status == "dialing", CallbackJob.locked_by == node_id)
     if session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update()
     jobs = list(session.scalars(query.order_by(CallbackJob.id)))
     for job in jobs:
-        _count_lost(session, job, now)
-        if job.status == "dialing":
-            job.status, job.locked_by, job.lock_until = "pending", None, None
-            job.due = min(job.due, now)
-            _cancel_if_stopped(session, job)
+        _count_lost(session, job, now, due=now + ringing)
     session.flush()
     return jobs
+
+
+@dataclass(frozen=True)
+class Unrecorded:
+    """An attempt a dialer made and could not record (`count_unrecorded`): its call id (the Originate's ChannelId),
+    and when the job is due again: after the retry interval of what the dialer saw come of it."""
+
+    call_id: str
+    retry_at: datetime
+
+
+def count_unrecorded(
+    session: Session, *, attempts: Mapping[str, Unrecorded], node_id: str, now: datetime
+) -> list[CallbackJob]:
+    """The jobs whose attempt `node_id`'s dialer made and could not record (the database away for the rest of the
+    lease: `attempts` by job id), each attempt counted `LOST` as at a restart (`recover_own_jobs`), under its own
+    call id, the job then due at the attempt's `retry_at` (or failed when that was its last attempt). The dialer asks
+    before its next claim: that claim took its own job back when the lease ran out and dialled it again, uncounted,
+    at once and under the same ChannelId (review: `busy` logged once for two calls).
+
+    Only a job the node still holds whose attempt is not logged: else the record landed after all (its answer
+    lost), or another node took the job over and counted it. Returns the jobs counted."""
+    if not attempts:
+        return []
+    hold_sqlite_writes(session, CallbackJob)
+    query = select(CallbackJob).where(
+        CallbackJob.id.in_(list(attempts)), CallbackJob.status == "dialing", CallbackJob.locked_by == node_id
+    )
+    if session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update()
+    jobs = list(session.scalars(query.order_by(CallbackJob.id)))
+    logged = session.execute(
+        select(CallbackAttempt.job_id, CallbackAttempt.call_id).where(
+            CallbackAttempt.job_id.in_([job.id for job in jobs]),
+            CallbackAttempt.call_id.in_([attempt.call_id for attempt in attempts.values()]),
+        )
+    ).all()
+    recorded = {(job_id, call_id) for job_id, call_id in logged}
+    counted: list[CallbackJob] = []
+    for job in jobs:
+        attempt = attempts[job.id]
+        if (job.id, attempt.call_id) in recorded:
+            continue
+        _count_lost(session, job, now, due=attempt.retry_at, call_id=attempt.call_id)
+        counted.append(job)
+    session.flush()
+    return counted
 
 
 # A job ended undialled (`failed`) because its scenario has no published version: the callee would only have heard
@@ -672,15 +728,42 @@ def _scenario_unavailable(job: CallbackJob) -> None:
 
 
 def _numbers_being_dialled(session: Session, candidates: list[CallbackJob], now: datetime) -> set[str]:
-    """The candidates' numbers that another job is dialling now (its lease still running), each in its one form
-    (`one_form`): a job written 0034... rings the same phone as one written +34..."""
+    """The candidates' numbers that another job is dialling now (its lease still running), or whose callee is on
+    the line with an answered attempt not yet settled (`on_line_until`: until the dialer sees the hangup), each in
+    its one form (`one_form`): a job written 0034... rings the same phone as one written +34...
+
+    An answered attempt ends its job and unlocks it at once: looking at `dialing` alone, the client's other due job
+    (a list imported twice, a callback and a campaign) was dialled into the call they were still on (review)."""
     numbers = {form for job in candidates for form in written_forms(job.number)}
     if not numbers:
         return set()
-    query = select(CallbackJob.number).where(
-        CallbackJob.status == "dialing", CallbackJob.lock_until >= now, CallbackJob.number.in_(numbers)
-    )
+    busy = or_(and_(CallbackJob.status == "dialing", CallbackJob.lock_until >= now), CallbackJob.on_line_until >= now)
+    query = select(CallbackJob.number).where(busy, CallbackJob.number.in_(numbers))
     return {one_form(number) for number in session.scalars(query)}
+
+
+def _numbers_claimed_elsewhere(session: Session, candidates: list[CallbackJob]) -> set[str]:
+    """PostgreSQL: the candidates' numbers (each in its one form) another transaction is claiming a job of now;
+    this claim holds the others' until it ends. SQLite: none (its single writer claims alone).
+
+    The check that a number is being dialled (`_numbers_being_dialled`) reads only what other nodes committed: two
+    nodes claiming at the same moment took two jobs of one number (a list imported twice, a callback and a
+    campaign) and rang it on two lines (review: 13 of 60 numbers). A claim now takes an advisory lock on each
+    number it may dial, without waiting: a number whose lock another claim holds is passed over (that claim dials
+    it, or leaves it to a later pass), and the check made after the lock is taken sees the claim that held it
+    before, committed (PostgreSQL makes a commit visible before it releases its locks)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return set()
+    taken: set[str] = set()
+    for form in sorted({one_form(job.number) for job in candidates}):
+        if not session.scalar(select(func.pg_try_advisory_xact_lock(_lock_key(f"dial:{form}")))):
+            taken.add(form)
+    return taken
+
+
+def _lock_key(text: str) -> int:
+    """A PostgreSQL advisory lock's key (a signed 64-bit integer) for `text`."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def record_attempt(
@@ -694,6 +777,7 @@ def record_attempt(
     final: bool = False,
     node_id: str | None = None,
     counted: bool = True,
+    on_line_until: datetime | None = None,
 ) -> CallbackJob:
     """Log one dial attempt and move the job on: `answered` ends it, otherwise retry until attempts run out.
 
@@ -702,10 +786,15 @@ def record_attempt(
     `node_id` is the dialer node that claimed the job: the job moves on only while that node still holds it.
     `counted` False logs the attempt without making it one of the job's `max_attempts`: the dialer found the trunk
     down (every call met congestion), so the callee was never rung.
+    `on_line_until`, with an answer: until when its callee may be on the line (the dialer holds a line that long at
+    most). No other job rings the number meanwhile, unless the dialer saw the hangup first (`settle_answer`). Kept
+    however the job stands: the callee is on this call even when a late report no longer moves the job.
     """
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
+    if outcome == "answered" and on_line_until is not None:
+        job.on_line_until = max(job.on_line_until or on_line_until, on_line_until)
     if node_id is not None and not held_by(job, node_id) and _replaces_lost(session, job, outcome, at, call_id):
         session.flush()  # the attempt counted lost when the job was taken over: now its outcome is known
         return job
@@ -833,10 +922,13 @@ def settle_answer(
     callee `max_attempts` times, each attempt logged with what to check.
 
     Asked again after a try whose commit landed but whose answer was lost (the dialer retries while the database
-    fails), it answers the same and moves nothing twice: the attempt's outcome says it was settled."""
+    fails), it answers the same and moves nothing twice: the attempt's outcome says it was settled.
+
+    Either way the callee is off the line: the job's number is free for its other jobs (`on_line_until` cleared)."""
     job = _locked_job(session, job_id=job_id)
     if job is None:
         raise NotFound("callback job", job_id)
+    job.on_line_until = None
     attempt = session.scalars(
         select(CallbackAttempt)
         .where(CallbackAttempt.job_id == job_id, CallbackAttempt.call_id == call_id)

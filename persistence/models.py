@@ -348,6 +348,9 @@ class CallbackJob(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # When a FastAGI call named the job (the callee heard its scenario); None while none did.
     reached_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Until when the callee of its answered attempt may still be on the line (migration 0034): the dialer sets it
+    # with the answer, its `settle_answer` at the hangup clears it. Meanwhile no other job rings that number.
+    on_line_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     origin_call_id: Mapped[str | None] = mapped_column(String(64))
     campaign_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the call list it came from
     campaign_row: Mapped[int | None] = mapped_column(Integer)  # its client's place in that list, from 1

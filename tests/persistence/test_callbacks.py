@@ -509,3 +509,104 @@ def test_a_number_is_never_rung_twice_at_once(database: Database) -> None:
         callbacks.record_attempt(session, job_id=first, outcome="busy", at=NOW, retry_after=timedelta(hours=1))
     with database.session() as session:
         assert [job.id for job in callbacks.claim_due_jobs(session, now=NOW, limit=10, node_id="n2")] == [second]
+
+
+@pytest.mark.postgres
+def test_two_nodes_claiming_at_the_same_moment_never_take_one_number_twice(postgres_url: str) -> None:
+    """Review of the dialer: the "being dialled" check saw only the claims other nodes had committed, so two nodes
+    claiming at once took the two jobs of one number (a list imported twice) and rang it on two lines. Node A's
+    claim is not committed yet when node B claims: B leaves that number to A and takes its other work."""
+    database = Database(postgres_url)
+    try:
+        publish(database, "cb")
+        first = _job(database, number="+34699000000")
+        second = _job(database, number="0034699000000", due=NOW + timedelta(seconds=1))  # the same phone
+        other = _job(database, number="+34699000001", due=NOW + timedelta(seconds=2))
+        later = NOW + timedelta(seconds=5)
+        with database.session() as node_a, database.session() as node_b:
+            claimed_a = callbacks.claim_due_jobs(node_a, now=later, limit=1, node_id="A")
+            claimed_b = callbacks.claim_due_jobs(node_b, now=later, limit=2, node_id="B")  # A has not committed
+            assert [job.id for job in claimed_a] == [first]
+            assert [job.id for job in claimed_b] == [other]
+        with database.session() as node_b:  # A committed: its claim is seen as before
+            assert callbacks.claim_due_jobs(node_b, now=later, limit=2, node_id="B") == []
+            assert callbacks.get_job(node_b, job_id=second).status == "pending"
+    finally:
+        pg.empty_tables(database)
+        database.dispose()
+
+
+def test_a_number_whose_callee_is_on_the_line_is_not_rung_until_the_hangup(database: Database) -> None:
+    """Review of the dialer: an answered attempt ended its job and unlocked it at once, and the client's other due
+    job was dialled into the call they were still on. The number stays busy until the dialer settles the answer
+    at the hangup, or, when it never sees one, until the longest call it holds a line for is over."""
+    first, second = _job(database, number="+34699000000"), _job(database, number="+34699000000")
+    answered, talking = NOW + timedelta(seconds=1), NOW + timedelta(minutes=30)
+    with database.session() as session:
+        assert [job.id for job in callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1")] == [first]
+    with database.session() as session:
+        callbacks.record_attempt(
+            session,
+            job_id=first,
+            outcome="answered",
+            at=answered,
+            call_id=f"cb-{first}-1",
+            node_id="n1",
+            on_line_until=answered + timedelta(hours=2),
+        )
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=answered, limit=5, node_id="n2") == []
+        callbacks.mark_reached(session, job_id=first, at=answered)  # the scenario runs (README section 4)
+    with database.session() as session:  # the lease is long over, the callee still talking
+        assert callbacks.claim_due_jobs(session, now=talking, limit=5, node_id="n2") == []
+        assert callbacks.get_job(session, job_id=second).status == "pending"
+    with database.session() as session:  # the hangup: the answer stands, and the number is free
+        call_id, retry_after = f"cb-{first}-1", timedelta(minutes=10)
+        settled = callbacks.settle_answer(session, job_id=first, call_id=call_id, at=talking, retry_after=retry_after)
+        assert settled is None
+    with database.session() as session:
+        assert [job.id for job in callbacks.claim_due_jobs(session, now=talking, limit=5, node_id="n2")] == [second]
+
+
+def test_a_number_on_the_line_is_free_again_when_no_hangup_was_seen_in_time(database: Database) -> None:
+    first, second = _job(database, number="+34699000000"), _job(database, number="+34699000000")
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1")
+        callbacks.record_attempt(
+            session, job_id=first, outcome="answered", at=NOW, node_id="n1", on_line_until=NOW + timedelta(hours=2)
+        )
+    with database.session() as session:
+        assert callbacks.claim_due_jobs(session, now=NOW + timedelta(minutes=119), limit=5, node_id="n1") == []
+    with database.session() as session:
+        claimed = callbacks.claim_due_jobs(session, now=NOW + timedelta(minutes=121), limit=5, node_id="n1")
+        assert [job.id for job in claimed] == [second]
+
+
+def test_an_attempt_a_node_could_not_record_counts_lost_once_before_it_is_claimed_again(database: Database) -> None:
+    """Review of the dialer: a node whose record failed (the database away for the rest of the lease) claimed its
+    own job back at the lease's end and dialled it uncounted, at once, under the same ChannelId. Its dialer now
+    has the attempt counted `lost`, due after the interval of what it saw, before it claims again; an attempt
+    logged meanwhile (a record that landed after all, a takeover) is not counted twice."""
+    mine, landed = _job(database), _job(database)
+    with database.session() as session:
+        callbacks.claim_due_jobs(session, now=NOW, limit=5, node_id="n1")
+    with database.session() as session:  # the record the node gave up on landed after all
+        callbacks.record_attempt(session, job_id=landed, outcome="busy", at=NOW, call_id=f"cb-{landed}-1", node_id="n1")
+    retry_at = NOW + timedelta(minutes=5)
+    unrecorded = {
+        mine: callbacks.Unrecorded(f"cb-{mine}-1", retry_at),
+        landed: callbacks.Unrecorded(f"cb-{landed}-1", retry_at),
+    }
+    later = NOW + timedelta(minutes=6)
+    with database.session() as session:
+        counted = callbacks.count_unrecorded(session, attempts=unrecorded, node_id="n1", now=later)
+        assert [job.id for job in counted] == [mine]
+    with database.session() as session:  # asked again (its answer lost): nothing more
+        assert callbacks.count_unrecorded(session, attempts=unrecorded, node_id="n1", now=later) == []
+    with database.session() as session:
+        job = callbacks.get_job(session, job_id=mine)
+        assert (job.status, job.locked_by, job.attempts, job.outcome, job.due) == ("pending", None, 1, "lost", retry_at)
+        assert [(a.outcome, a.call_id) for a in callbacks.list_attempts(session, job_id=mine)] == [
+            ("lost", f"cb-{mine}-1")
+        ]
+        assert [a.outcome for a in callbacks.list_attempts(session, job_id=landed)] == ["busy"]
