@@ -66,6 +66,30 @@ const brokenPlugin: Problem = {
   },
 };
 
+// tests/graph_engine/test_issue_params.py: a holiday written day-first (blocks/timewindows.py holiday_problems).
+const holidayNoDate: Problem = {
+  severity: "error",
+  code: "config",
+  message: "Schedule \"Office hours\": Holidays > row 2: '2026-25-12' is not a date: write year-month-day (YYYY-MM-DD), e.g. 2026-12-25",
+  params: {
+    block_type: "schedule",
+    block_title: "Schedule",
+    label: "Office hours",
+    field: "Holidays > row 2",
+    rule: "format",
+    format: "date",
+    value: "2026-25-12",
+    detail: "'2026-25-12' is not a date: write year-month-day (YYYY-MM-DD), e.g. 2026-12-25",
+  },
+};
+
+describe("a holiday that is no date", () => {
+  it("is said in Spanish and Russian, with the form to write it in", () => {
+    expect(problemText(holidayNoDate, "es")).toContain("«2026-25-12» no es una fecha: escríbala como año-mes-día (AAAA-MM-DD)");
+    expect(problemText(holidayNoDate, "ru")).toContain("«2026-25-12» — не дата: пишите год-месяц-день (ГГГГ-ММ-ДД)");
+  });
+});
+
 describe("a broken plugin's block", () => {
   it("says the plugin is installed but broken, and why, instead of 'not installed'", () => {
     expect(problemText(brokenPlugin, "es")).toContain("está instalado pero roto: cannot be imported: ModuleNotFoundError");

@@ -186,6 +186,8 @@ const RULES: Record<Translated, Record<string, Template>> = {
     not_both: (w) => `${choices(w).join(" o ")}, no ambos`,
     not_object: () => "un escenario debe ser un objeto JSON",
     max_depth: (w) => `anidado a más de ${w.text("limit")} niveles`,
+    // The server checks one format: a holiday's date (blocks/timewindows.py holiday_problems).
+    format: (w) => `${w.quoted("value")} no es una fecha: escríbala como año-mes-día (AAAA-MM-DD), p. ej. 2026-12-25`,
   },
   ru: {
     required: (w) => `нужно заполнить «${w.title("missing")}»`,
@@ -202,6 +204,7 @@ const RULES: Record<Translated, Record<string, Template>> = {
     not_both: (w) => `либо ${choices(w).join(", либо ")}, но не оба`,
     not_object: () => "сценарий должен быть JSON-объектом",
     max_depth: (w) => `вложенность больше ${w.text("limit")} уровней`,
+    format: (w) => `${w.quoted("value")} — не дата: пишите год-месяц-день (ГГГГ-ММ-ДД), например 2026-12-25`,
   },
 };
 
