@@ -2,7 +2,7 @@
 import Form from "@rjsf/core";
 import { getDefaultFormState, type ErrorSchema, type MultiSchemaFieldTemplateProps, type RegistryFieldsType, type RJSFSchema } from "@rjsf/utils";
 import validator from "@rjsf/validator-ajv8";
-import { isValidElement, useMemo, useState } from "react";
+import { isValidElement, useLayoutEffect, useMemo, useRef, useState } from "react";
 import * as api from "../api/client";
 import type { AudioAsset } from "../api/client";
 import { useI18n } from "../i18n";
@@ -383,9 +383,25 @@ export function useFormKey(id: string): { key: number; renamed(from: string, to:
   };
 }
 
+/**
+ * The panel of a block newly selected starts at its top, its title and first fields in sight, not scrolled to where
+ * the last block's was (review: a block just added opened mid-form). A block renamed, or re-drawn by an edit, keeps
+ * its place: `formKey` is `useFormKey`'s, new for each block selected only. The panel scrolls in its .panel-body
+ * (on a narrow screen the page does, and is left where it is).
+ */
+function useTopForEachBlock(formKey: number) {
+  const panel = useRef<HTMLFieldSetElement>(null);
+  useLayoutEffect(() => {
+    const body = panel.current?.closest(".panel-body");
+    if (body) body.scrollTop = 0;
+  }, [formKey]);
+  return panel;
+}
+
 export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions: Suggestions }) {
   const { t, language } = useI18n();
   const form = useFormKey(node.id);
+  const panel = useTopForEachBlock(form.key);
   const spec = useEditor((s) => s.catalog.get(node.data.blockType));
   const nodes = useEditor((s) => s.nodes);
   const edges = useEditor((s) => s.edges);
@@ -427,7 +443,7 @@ export function BlockPanel({ node, suggestions }: { node: BlockNode; suggestions
   const problemFields = new Set(nodeProblems.map((p) => configFieldOf(p.path)).filter(Boolean));
 
   return (
-    <fieldset className="block-panel" data-testid="block-panel" disabled={readOnly}>
+    <fieldset ref={panel} className="block-panel" data-testid="block-panel" disabled={readOnly}>
       <BlockPanelHeading type={node.data.blockType} spec={spec} />
       <label>
         {t("editor.label")}

@@ -1,8 +1,10 @@
+import { createElement } from "react";
 import { describe, expect, it } from "vitest";
 import type { CallSummary } from "../api/types";
 import { CallDetails, CallTable, type OpenCall } from "./CallsPanel";
 import { runInTimeZone } from "../testSupport";
 import { buttonTexts, renderInLanguage, renderToHtml } from "./renderForTest";
+import { StoryBlocks } from "./storyBlocks";
 
 runInTimeZone("Europe/Madrid");
 
@@ -264,6 +266,21 @@ describe("the list of calls", () => {
       "the caller hung up missed",
       "the scenario hung up callback scheduled",
     ]);
+  });
+
+  // Review: beside the canvas the fifth header read "Versio" at 1280 px, cut at the panel's edge.
+  it("writes the version under when the call began beside the canvas, and in a column of its own on the Calls page", () => {
+    const items = [call("a", null), { ...call("b", null), version: null }];
+    const headers = (html: string) => [...html.matchAll(/<th>([^<]*)<\/th>/g)].map((m) => m[1]);
+    const beside = renderToHtml(CallTable, { items, openId: null, onOpen: () => {} });
+    expect(headers(beside)).toEqual(["When", "Caller → dialled", "Outcome", "Answer"]);
+    expect([...beside.matchAll(/data-testid="call-version">(.*?)<\/span><\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, "|"))).toEqual([
+      "|Version 2||v2|",
+    ]);
+    const page = renderToHtml(() => createElement(StoryBlocks.Provider, { value: [] }, createElement(CallTable, { items, openId: null, onOpen: () => {} })), {});
+    expect(headers(page)).toEqual(["When", "Caller → dialled", "Outcome", "Answer", "Version"]);
+    expect(page).not.toContain("call-version");
+    expect(page).toContain("<td>v2</td>");
   });
 
   it("writes when each call began as the interface language does, to the second (QA: US dates in Russian)", () => {

@@ -334,6 +334,9 @@ export function CallTable(props: {
   const { t, language } = useI18n();
   const beside = useBesideCanvas();
   const { scenarios } = props;
+  // Beside the canvas (340 px) the version a call ran is written under when it began, not in a column of its own:
+  // five columns did not fit, and the last header read "Versio" at 1280 px ("Versión", "Версия" cut further).
+  const versionColumn = !beside;
   // Scrolled sideways within the side panel when its numbers are long (international ones, the dialled under
   // the caller), rather than cut off at its edge.
   return (
@@ -346,7 +349,7 @@ export function CallTable(props: {
             <th>{t("calls.caller")}</th>
             <th>{t("calls.outcome")}</th>
             <th>{t("calls.result")}</th>
-            <th>{t("calls.version")}</th>
+            {versionColumn && <th>{t("calls.version")}</th>}
           </tr>
         </thead>
         <tbody>
@@ -362,6 +365,12 @@ export function CallTable(props: {
                   {/* Digits, to fit the side panel; with the seconds, to tell apart calls a minute apart. */}
                   {formatDateTime(call.started_at, language, "shortDateTimeSeconds")}
                 </button>
+                {!versionColumn && call.version ? (
+                  <span className="call-version" data-testid="call-version">
+                    <span className="sr-only">{`${t("calls.version")} ${call.version}`}</span>
+                    <span aria-hidden="true">v{call.version}</span>
+                  </span>
+                ) : null}
               </td>
               {scenarios && (
                 <td className="call-scenario" title={call.scenario}>
@@ -373,7 +382,7 @@ export function CallTable(props: {
               <td data-testid="call-result">
                 <ResultText result={call.result} label={call.result_label} codeTitle={t("calls.resultCode", { code: call.result ?? "" })} />
               </td>
-              <td>{call.version ? `v${call.version}` : ""}</td>
+              {versionColumn && <td>{call.version ? `v${call.version}` : ""}</td>}
             </tr>
           ))}
         </tbody>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SimulateResult } from "../api/types";
 import { emptyScenario } from "../lib/convert";
+import { browserTimeZone } from "../lib/timeZone";
 import { renderInLanguage, renderToHtml } from "./renderForTest";
 import {
   TestCallPanel,
@@ -133,6 +134,20 @@ describe("the time zone a test call's date and time are read in", () => {
     expect(winter).toContain("(UTC+01:00 on that day)");
     const chosen = told(renderToHtml(TestCallZone, { zone: "Asia/Tokyo", schedules: madrid, moment: "2026-01-15T17:59:00+09:00" }));
     expect(chosen).toContain("Read in Asia/Tokyo (UTC+09:00 on that day).");
+  });
+
+  // Review: a Schedule's zone misspelt ("Europe/Madird") was said as "the scenario has no Schedule block".
+  it("says a Schedule block's time zone is not valid, rather than that there is no Schedule block", () => {
+    const invalid = { block: "schedule", zone: "Europe/Madird" };
+    const props = { zone: browserTimeZone(), schedules: null, invalid, moment: "2026-07-01T17:59:00Z" };
+    const text = told(renderToHtml(TestCallZone, props));
+    expect(text).toContain("this browser's time zone: the time zone of the Schedule block “schedule” is not valid: “Europe/Madird”.");
+    expect(text).not.toContain("no Schedule block");
+    expect(told(renderInLanguage("es", TestCallZone, props))).toContain("la zona horaria del bloque Horario «schedule» no es válida: «Europe/Madird».");
+    expect(told(renderInLanguage("ru", TestCallZone, props))).toContain("часовой пояс блока «Расписание» «schedule» указан неверно: «Europe/Madird».");
+    // Read in another Schedule's zone, or one chosen: the misspelt one said after it.
+    const beside = told(renderToHtml(TestCallZone, { zone: "Europe/Madrid", schedules: madrid, invalid, moment: "2026-07-01T17:59:00+02:00" }));
+    expect(beside).toContain("the time zone of the Schedule block “Office hours”. The time zone of the Schedule block “schedule” is not valid: “Europe/Madird”.");
   });
 
   it("is translated", () => {

@@ -11,11 +11,13 @@ import { codeText } from "../lib/i18n";
 import {
   allTimeZones,
   browserTimeZone,
+  invalidScheduleZone,
   localInputInZone,
   offsetText,
   scheduleZones,
   testCallAt,
   zoneOffsetMinutes,
+  type ScheduleZone,
   type ScheduleZones,
 } from "../lib/timeZone";
 import {
@@ -67,6 +69,12 @@ function useScheduleZones(): ScheduleZones | null {
   return useMemo(() => JSON.parse(text) as ScheduleZones | null, [text]);
 }
 
+/** The first Schedule block on the canvas whose time zone is none, as it changes (null: there is none). */
+function useInvalidScheduleZone(): ScheduleZone | null {
+  const text = useEditor((s) => JSON.stringify(invalidScheduleZone(s.nodes)));
+  return useMemo(() => JSON.parse(text) as ScheduleZone | null, [text]);
+}
+
 /** The canvas's declared variables, as they change (a string, so the panel draws again only then). */
 function useTestVariables(): TestVariable[] {
   const text = useEditor((s) => JSON.stringify(testVariables(s.head.variables)));
@@ -95,15 +103,21 @@ function usePluginBlocks(): TestPluginBlock[] {
 /**
  * Which zone the date and time are read in and why, said beside the field: "Read in Europe/Madrid (UTC+02:00 on
  * that day), the time zone of the Schedule block “Office hours”.", then any other zone other Schedule blocks use.
+ * `invalid`: a Schedule block whose zone is none ("Europe/Madird"), which is said rather than "the scenario has no
+ * Schedule block" (review).
  */
-export function TestCallZone(props: { zone: string; schedules: ScheduleZones | null; moment: string }) {
+export function TestCallZone(props: { zone: string; schedules: ScheduleZones | null; invalid?: ScheduleZone | null; moment: string }) {
   const { t } = useI18n();
-  const { zone, schedules, moment } = props;
+  const { zone, schedules, invalid = null, moment } = props;
   const named = { zone, offset: offsetText(zoneOffsetMinutes(zone, new Date(moment))), block: schedules?.block ?? "" };
-  const why = schedules?.zone === zone ? "test.zoneOfSchedule" : !schedules && zone === browserTimeZone() ? "test.zoneOfBrowser" : "test.zoneChosen";
+  const misspelt = invalid && { ...named, block: invalid.block, invalid: invalid.zone };
+  const browsers = !schedules && zone === browserTimeZone();
+  // The browser's zone for want of a Schedule's: for want of one with a valid zone, when there is one misspelt.
+  const why = schedules?.zone === zone ? "test.zoneOfSchedule" : !browsers ? "test.zoneChosen" : misspelt ? null : "test.zoneOfBrowser";
   return (
     <p className="hint" data-testid="test-zone">
-      {t(why, named)}
+      {why ? t(why, named) : t("test.zoneOfBrowserInvalid", misspelt ?? {})}
+      {why && misspelt && <> {t("test.zoneInvalid", misspelt)}</>}
       {schedules && schedules.others.length > 0 && <> {t("test.zoneOthers", { zones: schedules.others.join(", ") })}</>}
       <br />
       <span className="mono">{t("test.sentAs", { moment })}</span>
@@ -278,6 +292,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
   const forced = forcedExitValues(pluginBlocks, forcedTexts);
   const unreadable = Object.keys(values.problems).length > 0 || Object.keys(forced.problems).length > 0;
   const schedules = useScheduleZones();
+  const invalidZone = useInvalidScheduleZone();
   /** The zone the analyst chose; null: the default one, which follows the Schedule blocks as they change. */
   const [chosenZone, setChosenZone] = useState<string | null>(null);
   const zone = chosenZone ?? defaultTestZone(schedules);
@@ -356,7 +371,7 @@ export function TestCallPanel({ slug }: { slug: string }) {
             </select>
           </span>
         </label>
-        <TestCallZone zone={zone} schedules={schedules} moment={moment} />
+        <TestCallZone zone={zone} schedules={schedules} invalid={invalidZone} moment={moment} />
         <label>
           {t("test.transfers")}
           <input name="transfers" className="mono" value={transfers} onChange={(e) => setTransfers(e.target.value)} placeholder="answered" />

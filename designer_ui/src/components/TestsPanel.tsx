@@ -16,6 +16,7 @@ import {
   TEST_FIELDS,
   addTest,
   countOutcomes,
+  deletionNow,
   freeName,
   nameProblem,
   outcomesFor,
@@ -27,6 +28,7 @@ import {
   testName,
   testsOf,
   writeTests,
+  type DeletedTest,
   type ScenarioTest,
   type TestsCount,
   type TestsRun,
@@ -343,7 +345,14 @@ export function TestsPanel({ slug }: { slug: string }) {
   const [said, setSaid] = useState("");
   const [chosen, setChosen] = useState<number | null>(null);
   const [form, setForm] = useState<OpenForm | null>(null);
-  const [deleted, setDeleted] = useState<string | null>(null);
+  const [deleted, setDeleted] = useState<DeletedTest | null>(null);
+  // The line saying a test was deleted, with its Undo, stands while the list is as the delete left it: undone (by
+  // it, Ctrl+Z or the toolbar) the test is back and the status says so; after another edit, an Undo would undo that.
+  const deletion = deleted && deletionNow(deleted, tests);
+  if (deleted && deletion !== "pending") {
+    setDeleted(null);
+    if (deletion === "restored") setSaid(t("tests.restored", { name: deleted.name }));
+  }
   const outcomes = outcomesFor(tests, run);
   const stale = run !== null && run.seq !== changeSeq;
   // An undo may have taken the test shown away.
@@ -430,11 +439,12 @@ export function TestsPanel({ slug }: { slug: string }) {
 
   function remove(index: number): void {
     const name = testName(tests[index], index);
-    write(removeTest(tests, index));
+    const left = removeTest(tests, index);
+    write(left);
     setChosen(null);
     setForm(null);
     drawPath(null);
-    setDeleted(name);
+    setDeleted({ test: tests[index], index, name, left });
     setSaid(t("tests.deleted", { name }));
   }
 
@@ -511,16 +521,9 @@ export function TestsPanel({ slug }: { slug: string }) {
       <TestsStatus said={said} />
       {error && <p className="error-text">{error}</p>}
       {deleted && !readOnly && (
-        <p className="row tests-deleted">
-          <span>{t("tests.deleted", { name: deleted })}</span>
-          <button
-            type="button"
-            className="link"
-            onClick={() => {
-              useEditor.getState().undo();
-              setDeleted(null);
-            }}
-          >
+        <p className="row tests-deleted" data-testid="tests-deleted">
+          <span>{t("tests.deleted", { name: deleted.name })}</span>
+          <button type="button" className="link" onClick={() => useEditor.getState().undo()}>
             {t("tests.undo")}
           </button>
         </p>

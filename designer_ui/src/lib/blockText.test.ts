@@ -35,6 +35,22 @@ describe("the exit a call's step took, as the canvas labels it", () => {
   });
 });
 
+// Review: a Go To Scenario's step in a call's trace read "→ goto" in every language.
+describe("the exit of a jump", () => {
+  it("says in words where a Go To and a Go To Scenario went, in each language", () => {
+    expect(stepExitLabel("en", "goto_scenario", "goto", exits("goto_scenario"))).toBe("continued in another scenario");
+    expect(stepExitLabel("es", "goto_scenario", "goto", exits("goto_scenario"))).toBe("continuó en otro escenario");
+    expect(stepExitLabel("ru", "goto_scenario", "goto", [])).toBe("продолжение в другом сценарии");
+    expect(stepExitLabel("en", "goto", "goto", exits("goto"))).toBe("jumped to its block");
+    expect(stepExitLabel("es", "goto", "goto", [])).toBe("saltó a su bloque");
+    expect(stepExitLabel("ru", "goto", "goto", exits("goto"))).toBe("переход к блоку");
+  });
+
+  it("leaves a plugin's own exit named goto as its plugin names it", () => {
+    expect(stepExitLabel("ru", "crm_lookup", "goto", [])).toBe("goto");
+  });
+});
+
 describe("the error exit", () => {
   it("is capitalised like the other exits, and the fallback's help names it as the canvas does", () => {
     expect(stepExitLabel("ru", "sql", "error", exits("sql"))).toBe("Ошибка");

@@ -253,6 +253,18 @@ const HUNG_UP: Record<Language, string> = { en: "caller hung up", es: "quien lla
 const CALL_ENDED: Record<Language, string> = { en: "call ended", es: "finalizó la llamada", ru: "звонок завершён" };
 
 /**
+ * The exit of a jump, `goto` (graph_engine/validation.py GOTO_EXIT): a Go To's and a Go To Scenario's only exit, no
+ * handle on the canvas, so nothing to label it. Said in words (review: "→ goto" in every language), the line under
+ * a Go To Scenario's step naming the scenario it continued in.
+ */
+const JUMPED: Record<Language, { goto: string; goto_scenario: string }> = {
+  en: { goto: "jumped to its block", goto_scenario: "continued in another scenario" },
+  es: { goto: "saltó a su bloque", goto_scenario: "continuó en otro escenario" },
+  ru: { goto: "переход к блоку", goto_scenario: "продолжение в другом сценарии" },
+};
+const GOTO_EXIT = "goto";
+
+/**
  * The exit a call's step took, as the canvas labels it (`Открыто`, `1: Продажи`, `Попытки исчерпаны`), not its
  * code: `exits` are the block's exits as the catalog names them for its config. With none (the catalog not
  * loaded yet), a built-in block's exit is taken for one of its fixed exits. `endedByScenario`: the call's outcome
@@ -268,6 +280,7 @@ export function stepExitLabel(
 ): string {
   const own = exits.find((e) => e.name === exit);
   if (!own && exit === "hangup") return (type === "hangup" || endedByScenario ? CALL_ENDED : HUNG_UP)[language];
+  if (!own && exit === GOTO_EXIT && (type === "goto" || type === "goto_scenario")) return JUMPED[language][type];
   if (!own && exits.length === 0 && language !== "en" && type in TITLES[language]) return EXITS[language][exit] ?? exit;
   return exitLabel(language, type, exit, own?.label ?? exit, spec);
 }

@@ -8,6 +8,7 @@ import {
   EXPECTATIONS,
   TEST_FIELDS,
   countOutcomes,
+  deletionNow,
   freeName,
   likelyMeant,
   nameProblem,
@@ -80,6 +81,17 @@ describe("editing the list of tests", () => {
     expect(nameProblem(" refuses ", tests, null)).toEqual({ message: "tests.nameTaken", params: { name: "refuses" } });
     expect(nameProblem("pays", tests, 0)).toBeNull();
     expect(nameProblem("pays later", tests, null)).toBeNull();
+  });
+
+  // Review: after a test was deleted and its Undo pressed, "Test … deleted." stayed though the test was back.
+  it("tells a deletion still to undo from one undone, and from one another edit came after", () => {
+    const tests = [PAYS, REFUSES];
+    const deleted = { test: PAYS, index: 0, name: "pays", left: removeTest(tests, 0) };
+    expect(deletionNow(deleted, [REFUSES])).toBe("pending");
+    expect(deletionNow(deleted, structuredClone(tests))).toBe("restored");
+    expect(deletionNow(deleted, [REFUSES, PAYS])).toBe("past");
+    expect(deletionNow(deleted, [])).toBe("past");
+    expect(deletionNow(deleted, renameTest([REFUSES], 0, "refuses politely"))).toBe("past");
   });
 
   it("suggests a name no test has", () => {

@@ -64,6 +64,25 @@ export const removeTest = (tests: readonly ScenarioTest[], index: number): Scena
 export const replaceTest = (tests: readonly ScenarioTest[], index: number, test: ScenarioTest): ScenarioTest[] =>
   tests.map((old, i) => (i === index ? test : old));
 
+/** A test deleted from the list: where it was, and the list the delete left (what its Undo stands for). */
+export interface DeletedTest {
+  test: ScenarioTest;
+  index: number;
+  name: string;
+  left: readonly ScenarioTest[];
+}
+
+/**
+ * What became of a deletion as the list changed since: `pending` while the list is the one it left (its Undo would
+ * bring the test back), `restored` when it is the list from before it again (an undo: its own, Ctrl+Z, the
+ * toolbar's), `past` after any other change (an Undo now would undo that, not the deletion).
+ */
+export function deletionNow(deleted: DeletedTest, tests: readonly ScenarioTest[]): "pending" | "restored" | "past" {
+  if (jsonEqual(tests, deleted.left)) return "pending";
+  const before = [...deleted.left.slice(0, deleted.index), deleted.test, ...deleted.left.slice(deleted.index)];
+  return jsonEqual(tests, before) ? "restored" : "past";
+}
+
 /** The list with test `index` named `name`; a test that is no object (a hand-written `7`) cannot take one. */
 export function renameTest(tests: readonly ScenarioTest[], index: number, name: string): ScenarioTest[] {
   const test = tests[index];
@@ -85,6 +104,55 @@ export function freeName(base: string, tests: readonly ScenarioTest[]): string {
   let n = 2;
   while (names.has(`${base} (${n})`)) n += 1;
   return `${base} (${n})`;
+}
+
+// -- a block renamed ----------------------------------------------------------------------------------------------
+
+/** Where a test names a block of its scenario (scenario_test_format, scenario_test_reach): by its id, or `#id`. */
+const NODE_LISTS = ["path", "visits", "not_visits"] as const;
+const ROWS_OF_BLOCK = "#";
+
+/** `names` with `from` written `to`; the same list when none is `from`. */
+function renamedIn(names: unknown, from: string, to: string): unknown {
+  if (!Array.isArray(names) || !names.includes(from)) return names;
+  return names.map((name) => (name === from ? to : name));
+}
+
+/** `object` with its key `from` written `to`, in its place; the same object when it has no `from`. */
+function renamedKey(object: unknown, from: string, to: string): unknown {
+  if (!isRecord(object) || !Object.hasOwn(object, from)) return object;
+  // A stale `to` (a test naming a block there was none of) gives way to the block renamed to it.
+  return Object.fromEntries(Object.entries(object).filter(([key]) => key !== to).map(([key, value]) => [key === from ? to : key, value]));
+}
+
+/**
+ * `test` naming block `to` wherever it named block `from` of its scenario: `expect.path`, `visits` and
+ * `not_visits`, the exit `exits` forces at it, `hangup_in` and its own rows in `data_rows` (`#id`). The same test
+ * when it names no `from`, and one written by hand in another shape is left as it is. A block of another scenario
+ * (`slug:id`) is not this scenario's: left too.
+ */
+export function renameNodeInTest(test: ScenarioTest, from: string, to: string): ScenarioTest {
+  if (!isRecord(test)) return test;
+  const renamed: Record<string, unknown> = { ...test };
+  if (renamed.hangup_in === from) renamed.hangup_in = to;
+  renamed.exits = renamedKey(test.exits, from, to);
+  renamed.data_rows = renamedKey(test.data_rows, `${ROWS_OF_BLOCK}${from}`, `${ROWS_OF_BLOCK}${to}`);
+  const expected = test.expect;
+  if (isRecord(expected)) {
+    const expect: Record<string, unknown> = { ...expected };
+    for (const key of NODE_LISTS) if (Object.hasOwn(expect, key)) expect[key] = renamedIn(expect[key], from, to);
+    renamed.expect = NODE_LISTS.some((key) => expect[key] !== expected[key]) ? expect : expected;
+  }
+  for (const key of ["exits", "data_rows"]) if (!Object.hasOwn(test, key)) delete renamed[key];
+  return Object.keys(renamed).some((key) => renamed[key] !== test[key]) ? renamed : test;
+}
+
+/** `meta` with every test naming block `to` where it named `from`; the same `meta` when no test named it. */
+export function renameNodeInTests(meta: DocumentHead["meta"], from: string, to: string): DocumentHead["meta"] {
+  const { tests, notList } = testsOf(meta);
+  if (notList || tests.length === 0) return meta;
+  const renamed = tests.map((test) => renameNodeInTest(test, from, to));
+  return renamed.some((test, i) => test !== tests[i]) ? withTests(meta, renamed) : meta;
 }
 
 // -- a test written as JSON ---------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTimeZone, localInputInZone, scheduleZones, testCallAt, wallTimeInZone, zoneOffsetMinutes, type ZoneNode } from "./timeZone";
+import { invalidScheduleZone, isTimeZone, localInputInZone, scheduleZones, testCallAt, wallTimeInZone, zoneOffsetMinutes, type ZoneNode } from "./timeZone";
 
 const schedule = (id: string, timezone: string | undefined, label = ""): ZoneNode => ({
   id,
@@ -60,5 +60,13 @@ describe("the time zone of a scenario's Schedule blocks", () => {
 
   it("is none without a Schedule block", () => {
     expect(scheduleZones([other("start")])).toBeNull();
+  });
+
+  it("names the first Schedule block whose zone is misspelt, to say so rather than that there is none", () => {
+    const misspelt = [other("start"), schedule("schedule", "Europe/Madird"), schedule("night", "Europe/Moskow", "Night")];
+    expect(scheduleZones(misspelt)).toBeNull();
+    expect(invalidScheduleZone(misspelt)).toEqual({ block: "schedule", zone: "Europe/Madird" });
+    expect(invalidScheduleZone([schedule("hours", "Europe/Madrid"), schedule("open", undefined)])).toBeNull();
+    expect(invalidScheduleZone([schedule("hours", "")])).toEqual({ block: "hours", zone: "" });
   });
 });

@@ -35,6 +35,15 @@ function isChoiceSet(schema: JsonSchemaObject): boolean {
   return schema.uniqueItems === true && !!schema.items && Array.isArray(schema.items.enum);
 }
 
+/** The days of a week as a block's schema lists them (a Schedule's opening hours, a Callback's calling window). */
+const WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/** A set of choices that is the days of a week: drawn as a week, seven in a row (styles.css `.week-days`). */
+function isWeek(schema: JsonSchemaObject): boolean {
+  const days = schema.items?.enum;
+  return Array.isArray(days) && days.length === WEEK.length && days.every((day, i) => day === WEEK[i]);
+}
+
 /** `field` is the property name the schema sits under: choice names are looked up by it. */
 export function uiSchemaFor(schema: JsonSchemaObject, text: FormText = {}, field?: string): UiSchema {
   const ui: UiSchema = {};
@@ -59,6 +68,7 @@ export function uiSchemaFor(schema: JsonSchemaObject, text: FormText = {}, field
       // the choices' names from the items' uiSchema, and takes no function there.
       ui["ui:widget"] ??= "checkboxes";
       ui["ui:options"] = { inline: true };
+      if (isWeek(schema)) ui["ui:classNames"] = "week-days";
       if (Object.keys(itemsUi).length) ui.items = itemsUi;
     } else if (text.itemTitle && !Array.isArray(schema.items.enum)) {
       const itemTitle = text.itemTitle;

@@ -39,6 +39,7 @@ import { record, redo, startHistory, undo, type History } from "../lib/history";
 import { autoLayout, layoutSize, relayoutNeed, type Size } from "../lib/layout";
 import { freeSpot, groupShift, pushDownUnder, spotBeside, type Box, type PlacedBox } from "../lib/placement";
 import { severityByNode, type Problem, type Severity } from "../lib/problems";
+import { renameNodeInTests } from "../lib/scenarioTests";
 import { NO_HIGHLIGHT, highlightPath, type Highlight, type TraceStepLike } from "../lib/trace";
 
 export type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
@@ -670,7 +671,11 @@ export const useEditor = create<EditorState>()((setState, get) => {
       const nodes = renameInConfigs(renamed, state.catalog, id, newId);
       const edges = renameInEdges(state.edges, id, newId);
       const parked = renameInEdges(state.parked, id, newId);
-      const head = state.head.fallback === id ? { ...state.head, fallback: newId } : state.head;
+      // So do the scenario's tests (`meta.tests`): a path, a forced exit, a hang-up point naming it by id. In the
+      // same edit, one step of undo: a test left naming the old id fails, and blocks publishing.
+      const meta = renameNodeInTests(state.head.meta, id, newId);
+      let head = state.head.fallback === id ? { ...state.head, fallback: newId } : state.head;
+      if (meta !== head.meta) head = { ...head, meta };
       commit({ head, nodes, edges, parked });
       return true;
     },
