@@ -3,11 +3,12 @@
 "Equals" across the types a case can hold (`_matches`): a number equals a number of the same value or a text
 that reads as it, one way only, as a Condition's `==` reads it (graph_engine.number_text: "1" is 1, so keys match
 numeric cases; "12,5" is 12.5; "1.000", one or a thousand, is neither; a number with a fraction as it is written,
-so the case "19.99" takes a DECIMAL column's 19.99); a case true or false equals true or false, the texts "true" or
-"false", and the whole number 1 or 0, a yes/no as MariaDB and SQLite give it (EXISTS, a comparison, TRUE in a
-query: PostgreSQL gives true), as a Condition's `vip == true` reads it; never another number, nor the text "1". A
-value true or false still takes no numeric case: a case 1 is a number, and true is no number (review,
-2026-12-05). An empty value (null) equals no case; anything else compares as text.
+so the case "19.99" takes a DECIMAL column's 19.99). A case true or false (or the text "true" or "false", as the
+designer's form writes a case) equals true or false, the texts "true" or "false", and the whole number 1 or 0: a
+yes/no as MariaDB and SQLite give it (EXISTS, a comparison, TRUE in a query; PostgreSQL gives true), as a
+Condition's `vip == true` reads it; never another number, nor the text "1". A value true or false still takes no
+numeric case: a case 1 is a number, and true is no number (review, 2026-12-05). An empty value (null) equals no
+case; anything else compares as text.
 """
 
 from __future__ import annotations
@@ -103,6 +104,9 @@ class SwitchBlock(BlockType):
         return "default"
 
 
+_FLAG_WORDS: dict[str, int] = {"true": 1, "false": 0}
+
+
 def _matches(value: Any, expected: Any) -> bool:
     """Whether a Switch case holding `expected` (text, number or boolean) takes `value` (see the module doc).
     Python's own == said True equals 1 and str() said None equals "None" (review, 2026-12-05)."""
@@ -115,6 +119,10 @@ def _matches(value: Any, expected: Any) -> bool:
             return value == int(expected)
         flag, text = (value, expected) if isinstance(value, bool) else (expected, value)
         return isinstance(text, str) and text.strip().lower() == ("true" if flag else "false")
+    if type(value) is int and isinstance(expected, str) and (word := expected.strip().lower()) in _FLAG_WORDS:
+        # A case "true" or "false" as the designer's form writes it (text: it shows the case as a text field) meets
+        # a database's yes/no, 1 or 0, as a case true or false does.
+        return value == _FLAG_WORDS[word]
     if is_number(value) or is_number(expected):  # a Decimal too: what a database gives for NUMERIC
         return bool(compare(value, "eq", expected))
     return str(value) == str(expected)

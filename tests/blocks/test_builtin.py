@@ -642,6 +642,13 @@ async def test_the_story_tells_what_a_condition_and_a_switch_saw(registry):
         ("1", True, False),
         ("0", False, False),
         (False, "false", True),
+        # The same as the designer writes a case: its form shows `equals` as a text field
+        (1, "true", True),
+        (0, " False ", True),
+        (1, "false", False),
+        (2, "true", False),
+        (1.0, "true", False),
+        ("1", "true", False),
         ("TRUE", True, True),
         (None, "None", False),  # review, 2026-12-05: str(None) took a "None" case
         (None, "", False),
