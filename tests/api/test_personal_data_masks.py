@@ -107,6 +107,16 @@ def test_a_trace_not_as_the_engine_writes_it_is_masked_not_refused() -> None:
     assert masked_trace({}) == {}
 
 
+def test_a_phrase_asterisk_could_not_play_is_masked_as_its_prompt_and_a_recording_is_not() -> None:
+    # Security review of 2026-12-07: the failure event named the phrase's audio (`tts/<hash of its text>`), which a
+    # user reading masked data could match offline against each debt a template may say.
+    failed = {"kind": "failure", "code": "media_not_played"}
+    said = {"steps": [{"node": "debt", "events": [{**failed, "media": "ivrgraph/tts/63cc9091aa0e45d1"}]}]}
+    played = {"steps": [{"node": "hello", "events": [{**failed, "media": "ivrgraph/assets/welcome-es"}]}]}
+    assert masked_trace(said)["steps"][0]["events"] == [{**failed, "media": "[hidden]"}]
+    assert masked_trace(played)["steps"][0]["events"] == [{**failed, "media": "ivrgraph/assets/welcome-es"}]
+
+
 def test_the_longest_a_token_works_is_read_from_the_environment() -> None:
     url = {"IVRGRAPH_DATABASE_URL": "sqlite:///x.sqlite3"}
     assert Settings.from_env(url).token_max_lifetime == timedelta(days=90)
