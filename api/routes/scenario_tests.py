@@ -52,6 +52,9 @@ async def run_tests(
             tested = upgrade_document(sent if sent is not None else stored, runtime.registry)
             # Only the published scenarios its calls can continue in, not every one (persistence.goto_reach).
             others = {other: found.document for other, found in published_reached(session, [tested]).items()}
+            # A jump back into this scenario continues in the document tested, as it will once published
+            # (persistence.publishing.check_document), not in the version live now.
+            others[slug] = tested
             # As when publishing (persistence.publishing.check_document): the scenario calls itself back once live.
             callback_targets = frozenset({*scenarios.published_slugs(session), slug})
         return tested, others, callback_targets

@@ -761,9 +761,12 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         variables=dict(body.variables),
         data_rows={name: list(rows) for name, rows in body.data_rows.items()},
         transfers=list(body.transfers),
-        scenarios={found.slug: found.document for found in others},
-        # A test call's Go To Scenario names the published version it continued in, as a real call's does.
-        scenario_versions={found.slug: found.number for found in others},
+        # A jump back into this scenario continues in the draft called, as it will once published; into another, in
+        # its live version.
+        scenarios={**{found.slug: found.document for found in others}, slug: document},
+        # A test call's Go To Scenario names the published version it continued in, as a real call's does; back into
+        # the draft, none.
+        scenario_versions={found.slug: found.number for found in others if found.slug != slug},
         # A Callback into a scenario not published takes its error exit in a live call, and so it does here.
         callback_targets=frozenset({slug, *live}),
         # A callback to an emergency number (a test caller ID of 112) is refused, in the live scheduler's words.
