@@ -15,7 +15,14 @@ from functools import lru_cache
 from typing import Any, Final
 
 from agi_server.connection import AgiConnection
-from agi_server.errors import ConnectionLost, DeadChannel, ExecNotAllowed, MediaNotPlayed, UnsafeArgument
+from agi_server.errors import (
+    AgiError,
+    ConnectionLost,
+    DeadChannel,
+    ExecNotAllowed,
+    MediaNotPlayed,
+    UnsafeArgument,
+)
 from agi_server.protocol import (
     MAX_DIAL_TIMEOUT,
     AgiResponse,
@@ -42,8 +49,8 @@ _DIAL_OUTCOMES: Final = {
     "BUSY": TransferOutcome.BUSY,
     "NOANSWER": TransferOutcome.NO_ANSWER,
 }
-# QUEUESTATUS -> outcome; an answered queue call leaves QUEUESTATUS unset (and so does an abandoned one, told
-# apart by ABANDONED=TRUE: see _queue_result).
+# QUEUESTATUS -> outcome; an answered queue call leaves QUEUESTATUS as it was, cleared before the Queue (and so does
+# an abandoned one, told apart by ABANDONED=TRUE: see _queue_result).
 _QUEUE_OUTCOMES: Final = {
     "": TransferOutcome.ANSWERED,
     "TIMEOUT": TransferOutcome.NO_ANSWER,
@@ -219,18 +226,42 @@ class AgiChannel:
             if _NUMBER.match(target):
                 target = f"Local/{target}@{self.settings.number_context}"
             application, argument = "Dial", dial_argument(target, seconds, self.settings.dial_options)
+        shown: list[tuple[str, str]] = []  # (CALLERID function, value) the far end is shown instead of the caller's
         if caller_id is not None:
             if not _CALLER_ID.match(caller_id):
                 raise ExecNotAllowed(f"caller id {caller_id[:40]!r} is not a phone number")
-            await self._run("transfer", "SET VARIABLE", "CALLERID(num)", caller_id)
+            shown.append(("CALLERID(num)", caller_id))
         name = shown_caller_name(caller_name) if caller_name else ""  # cleaned again: any caller of this channel
         if name:
-            # The caller's channel, which Dial copies to the one it rings. By SET VARIABLE, whose value res_agi hands
-            # to the CALLERID(name) write as it is, never evaluated (${...} stays text) nor parsed; not SET CALLERID,
-            # which parses '"name" <number>' (a name holding '" <1>' would change the number), nor Dial's f()/o()
-            # options, where a ')' or ',' in the name would end the option and start others. One quoted argument,
-            # escaped by quote_argument; shown_caller_name left no line feed to end the command.
-            await self._run("transfer", "SET VARIABLE", "CALLERID(name)", name)
+            # Set on the caller's channel, which Dial copies to the one it rings. By SET VARIABLE, whose value res_agi
+            # hands to the CALLERID(name) write as it is, never evaluated (${...} stays text) nor parsed; not SET
+            # CALLERID, which parses '"name" <number>' (a name holding '" <1>' would change the number), nor Dial's
+            # f()/o() options, where a ')' or ',' in the name would end the option and start others. One quoted
+            # argument, escaped by quote_argument; shown_caller_name left no line feed to end the command.
+            shown.append(("CALLERID(name)", name))
+        # The caller's own CallerID, put back once the Dial or Queue returns: the channel keeps what SET VARIABLE
+        # wrote for the rest of the call, and a later transfer that sets none would show the last one's.
+        own: list[tuple[str, str]] = []
+        try:
+            for function, value in shown:
+                before = await self._get("transfer", function) or ""
+                if before != value:
+                    own.append((function, before))
+                    await self._run("transfer", "SET VARIABLE", function, value)
+            result = await self._connect(application, argument)
+        except Exception:
+            await self._put_back(own)
+            raise
+        await self._put_back(own)
+        return result
+
+    async def _connect(self, application: str, argument: str) -> TransferResult:
+        if application == "Queue":
+            # app_queue sets QUEUESTATUS only when the caller leaves unanswered (TIMEOUT, FULL, JOINEMPTY...) and
+            # leaves it as it was when an agent answered: cleared first, a queue answered on a second try would read
+            # the first one's TIMEOUT. ABANDONED needs no clearing: it is set when the caller hung up, and no
+            # transfer follows on that channel.
+            await self._run("transfer", "SET VARIABLE", "QUEUESTATUS", "")
         try:
             dialled = await self.connection.exec(application, argument, timeout=self.settings.max_transfer_seconds)
         except (DeadChannel, ConnectionLost) as error:
@@ -247,9 +278,23 @@ class AgiChannel:
         talk = await self._get("transfer", "ANSWEREDTIME") or "0"
         return TransferResult(outcome=outcome, talk_seconds=_seconds(talk), caller_gone=await self._ended(dialled))
 
+    async def _put_back(self, own: list[tuple[str, str]]) -> None:
+        """The caller's CallerID as it was before the transfer. SET VARIABLE still runs on a channel that hung up
+        (README section 3c), so it is put back then too, for the dialplan's hangup handlers; a session already
+        closed, or a value that cannot be sent, is left as it is: never an error, whatever the transfer ended in."""
+        for function, value in own:
+            if self.connection.closed:
+                return
+            try:
+                await self.connection.command("SET VARIABLE", function, value)
+            except (DeadChannel, ConnectionLost):
+                return
+            except AgiError:
+                continue
+
     async def _queue_result(self, queued: AgiResponse) -> TransferResult:
         status = await self._get("transfer", "QUEUESTATUS") or ""
-        # QUEUESTATUS stays unset both when an agent answered and when the caller gave up waiting (an ABANDON,
+        # QUEUESTATUS stays cleared both when an agent answered and when the caller gave up waiting (an ABANDON,
         # which sets ABANDONED=TRUE): the second is the caller's hangup, where a missed-call flow calls back.
         if not status and queued.number == -1 and await self._get("transfer", "ABANDONED") == "TRUE":
             raise self._gone("transfer")

@@ -166,6 +166,8 @@ class Scenario:
     # Every call's variables before its facts and inputs: the defaults, then the channel facts empty, then
     # `language` (see `fresh_variables`); built once instead of at every call.
     _variable_base: dict[str, Any] = field(init=False, compare=False, repr=False)
+    # The defaults a block could change in place (a list, an object), read-only here: each call gets a copy.
+    _mutable_defaults: tuple[tuple[str, Any], ...] = field(init=False, compare=False, repr=False)
     # The variables declared `sensitive`, whose values the call's record masks (graph_engine.sensitive).
     sensitive_variables: frozenset[str] = field(init=False, compare=False, repr=False)
 
@@ -177,13 +179,20 @@ class Scenario:
             base.setdefault(name, "")
         if not base.get("language"):
             base["language"] = self.language
+        mutable = tuple((name, freeze(value)) for name, value in base.items() if isinstance(value, dict | list))
+        base.update(mutable)
         object.__setattr__(self, "_variable_base", base)
+        object.__setattr__(self, "_mutable_defaults", mutable)
         object.__setattr__(self, "sensitive_variables", frozenset(v.name for v in self.variables if v.sensitive))
 
     def fresh_variables(self) -> dict[str, Any]:
         """A new call's variables: the scenario's defaults, the channel facts (empty) and the call's language
-        (the scenario's unless a variable's default sets it). Defaults are shared, not copied, as before."""
-        return self._variable_base.copy()
+        (the scenario's unless a variable's default sets it). A list or object default is the call's own copy: a
+        block may change a variable's value in place, and that must not change what the next call starts with."""
+        variables = self._variable_base.copy()
+        for name, value in self._mutable_defaults:  # most scenarios have none: the copy costs nothing then
+            variables[name] = thaw(value)
+        return variables
 
     @property
     def default_language(self) -> str:

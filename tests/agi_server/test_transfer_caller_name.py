@@ -43,13 +43,17 @@ async def test_a_cyrillic_name_is_one_set_variable_line_in_utf8() -> None:
     async with agi_session(script) as (connection, fake):
         channel = AgiChannel(connection)
         result = await channel.transfer("PJSIP/100", timeout=20, caller_id="+74951234567", caller_name=IVANOV)
-        assert await channel.get_variable("CALLERID(name)") == IVANOV  # res_agi's GET VARIABLE reads the function
+        assert await channel.get_variable("CALLERID(name)") == "Probe Test"  # the caller's own again
     assert result.outcome is TransferOutcome.BUSY
     assert fake.call.commands == [
+        'GET VARIABLE "CALLERID(num)"',  # res_agi's GET VARIABLE reads the function: the caller's own, kept
         'SET VARIABLE "CALLERID(num)" "+74951234567"',
+        'GET VARIABLE "CALLERID(name)"',
         'SET VARIABLE "CALLERID(name)" "Иванов Иван"',
         DIAL,
         'GET VARIABLE "DIALSTATUS"',
+        'SET VARIABLE "CALLERID(num)" "5551234"',  # put back once the Dial returned
+        'SET VARIABLE "CALLERID(name)" "Probe Test"',
         'GET VARIABLE "CALLERID(name)"',
     ]
     assert bytes(fake.call.received).count('"Иванов Иван"\n'.encode()) == 1  # UTF-8 on the wire, as errors.txt
@@ -58,20 +62,20 @@ async def test_a_cyrillic_name_is_one_set_variable_line_in_utf8() -> None:
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 async def test_a_hostile_name_is_one_escaped_value_and_nothing_else(name: str) -> None:
-    caller = default_env()["agi_callerid"]
+    caller, caller_name = default_env()["agi_callerid"], default_env()["agi_calleridname"]
     async with agi_session(CallerScript(far_end=["busy"])) as (connection, fake):
         channel = AgiChannel(connection)
         await channel.transfer("PJSIP/100", timeout=20, caller_name=name)
-        assert await channel.get_variable("CALLERID(name)") == shown_caller_name(name)
-    # Exactly our four lines, each answered 200: nothing the name carried ran as a command.
+    # Exactly our five lines, each answered 200: nothing the name carried ran as a command.
     assert [parse_args(line) for line in fake.call.commands] == [
+        ["GET", "VARIABLE", "CALLERID(name)"],
         ["SET", "VARIABLE", "CALLERID(name)", shown_caller_name(name)],
         ["EXEC", "Dial", "PJSIP/100,20"],
         ["GET", "VARIABLE", "DIALSTATUS"],
-        ["GET", "VARIABLE", "CALLERID(name)"],
+        ["SET", "VARIABLE", "CALLERID(name)", caller_name],  # the caller's own, put back
     ]
     assert all(answer.startswith(b"200 ") for answer in fake.call.responses)
-    assert fake.call.commands[1] == DIAL  # the Dial line never holds the name
+    assert fake.call.commands[2] == DIAL  # the Dial line never holds the name
     assert b"\r" not in fake.call.received and b"\0" not in fake.call.received
     assert fake.call.received.count(b"\n") == len(fake.call.commands)
     # Stored as the text it is: not expanded, not parsed into a number.
@@ -90,7 +94,7 @@ async def test_a_long_name_is_cut_not_refused() -> None:
     async with agi_session(CallerScript(far_end=["answered"])) as (connection, fake):
         result = await AgiChannel(connection).transfer("queue:support", timeout=30, caller_name="Щ" * 300)
     assert result.outcome is TransferOutcome.ANSWERED
-    assert parse_args(fake.call.commands[0]) == ["SET", "VARIABLE", "CALLERID(name)", "Щ" * 50]
+    assert parse_args(fake.call.commands[1]) == ["SET", "VARIABLE", "CALLERID(name)", "Щ" * 50]
     assert fake.call.shown_caller_ids == [("Щ" * 50, default_env()["agi_callerid"])]
 
 
@@ -155,14 +159,18 @@ async def test_a_scenario_shows_the_operator_a_name_from_the_call_over_fastagi(
     shown = 'Иванов" HANGUP " ${SHELL(id)}'
     assert [parse_args(line) for line in fake.commands] == [
         ["ANSWER"],
+        ["GET", "VARIABLE", "CALLERID(num)"],
         ["SET", "VARIABLE", "CALLERID(num)", "+74951234567"],
+        ["GET", "VARIABLE", "CALLERID(name)"],
         ["SET", "VARIABLE", "CALLERID(name)", shown],
         ["EXEC", "Dial", "PJSIP/100,30"],
         ["GET", "VARIABLE", "DIALSTATUS"],
+        ["SET", "VARIABLE", "CALLERID(num)", "5551234"],
+        ["SET", "VARIABLE", "CALLERID(name)", "Probe Test"],
         ["HANGUP"],  # busy, left unwired: the caller is hung up on
     ]
-    assert fake.commands[2] == 'SET VARIABLE "CALLERID(name)" "Иванов\\" HANGUP \\" ${SHELL(id)}"'
-    assert fake.commands[3] == 'EXEC "Dial" "PJSIP/100,30"'
+    assert fake.commands[4] == 'SET VARIABLE "CALLERID(name)" "Иванов\\" HANGUP \\" ${SHELL(id)}"'
+    assert fake.commands[5] == 'EXEC "Dial" "PJSIP/100,30"'
     assert fake.shown_caller_ids == [(shown, "+74951234567")]
     (record,) = records.records
     (event,) = [e for step in record.trace["steps"] for e in step["events"] if e["kind"] == "transfer"]

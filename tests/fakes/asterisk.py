@@ -250,7 +250,7 @@ class CallerScript:
     eof_at_command: int | None = None  # Asterisk drops the socket when command N arrives (no answer)
     garbage_at_command: Mapping[int, bytes] = field(default_factory=dict)  # bytes sent instead of the answer
     # The far end of each Dial or Queue in turn: answered (default), busy, no_answer, failed, cancel (the
-    # caller hangs up while it rings). Dial reports DIALSTATUS, Queue QUEUESTATUS (unset when answered).
+    # caller hangs up while it rings). Dial reports DIALSTATUS, Queue QUEUESTATUS (left as it was when answered).
     far_end: Sequence[str] = ()
     talk_seconds: float = 0.02  # an answered Dial lasts this long
     answered_time: int | None = None  # ANSWEREDTIME to report (default: talk_seconds rounded)
@@ -1046,6 +1046,7 @@ class FakeAsterisk:
         if status:
             self.variables["QUEUESTATUS"] = status
             return b"200 result=0\n"
+        # Answered: queue_exec sets no QUEUESTATUS (only an unanswered leave does), so an earlier try's stays.
         key = await self._listen(self.script.talk_seconds, watch_socket=False)
         if key is None:
             return await self._hung_up_result(b"200 result=-1\n")
