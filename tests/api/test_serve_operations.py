@@ -62,7 +62,9 @@ def test_serve_ports_say_what_they_serve_and_a_second_sigterm_ends_the_drain(tmp
             assert wrong_port.status_code == 404
             assert wrong_port.headers["content-type"] == "application/problem+json"
             assert "--metrics-port" in wrong_port.json()["detail"]
-            assert httpx.get(f"{api}/calls").text.startswith("<!doctype html>")  # the designer's own pages still are
+            # The designer's own pages still are: the page itself, and its routes by their hash.
+            assert httpx.get(f"{api}/").text.startswith("<!doctype html>")
+            assert httpx.get(f"{api}/calls").headers["location"] == "./#/calls"
             assert httpx.get(f"{api}/readyz").json() == {"status": "ready"}  # the API's own readiness
 
             # The node's release, its schema and each scenario's version, on the metrics port.
