@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MappingView
 from contextvars import ContextVar
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
@@ -26,9 +26,11 @@ from graph_engine.errors import TemplateError, UnusableValue
 # other call shares (a template is written by any editor of the scenario).
 MAX_BUILT_LENGTH: Final = 100_000  # characters or items one operator, filter or call may build; also the output's cap
 MAX_POWER_BITS: Final = 4096  # size of an integer built by `**` or `*`
-# What one render of a template with a loop, a `{% set %}` or an operator may do, in units: a character or item
-# built or output is one, a loop item ITEM_COST plus its body's size. Counted, not timed, so a template is
-# refused the same way on every machine; 1,000,000 units is at most ~10,000 loop items, a few tens of ms.
+# What one render of a template with a loop, a `{% set %}`, an operator or a filter, or one evaluation of an
+# expression, may do, in units: a character or item built or output is one, a loop item ITEM_COST plus its body's
+# size, an item a filter yields one, and a call of a filter, test or method one plus the length of each value it is
+# handed (what it may walk: `rows|sum`, `x in rows`, `rows.count(x)`). Counted, not timed, so a template is refused
+# the same way on every machine; 1,000,000 units is at most ~10,000 loop items, a few tens of ms.
 MAX_WORK: Final = 1_000_000
 ITEM_COST: Final = 100
 # A `%` conversion (maybe with a mapping key) whose width or precision is six digits or `*` (taken from the values).
@@ -41,26 +43,60 @@ _PERCENT_SPEC: Final = re.compile(r"%(?:\(([^)]*)\))?[-+ #0]*(\d*)(?:\.(\d*))?")
 
 
 class _Budget:
-    """The units of work a render has left (see MAX_WORK)."""
+    """The units of work a render or an evaluation has left (see MAX_WORK); `what` it is, for the refusal."""
 
-    __slots__ = ("left",)
+    __slots__ = ("left", "what")
 
-    def __init__(self) -> None:
+    def __init__(self, what: str) -> None:
         self.left = MAX_WORK
+        self.what = what
+
+    def spend(self, units: int) -> None:
+        self.left -= units
+        if self.left < 0:
+            raise SecurityError(
+                f"the {self.what} does more than {MAX_WORK:,} units of work (a loop too long or values too big)"
+            )
 
 
-# The budget of the render in progress; None outside a render that counts (plain templates, expressions).
+# The budget of the render or evaluation in progress; None outside one that counts (plain templates).
 _BUDGET: ContextVar[_Budget | None] = ContextVar("ivrgraph_template_budget", default=None)
 
 
 def _spend(units: int) -> None:
     budget = _BUDGET.get()
     if budget is not None:
-        budget.left -= units
-        if budget.left < 0:
-            raise SecurityError(
-                f"the template does more than {MAX_WORK:,} units of work (a loop too long or values too big)"
-            )
+        budget.spend(units)
+
+
+# What len() tells the size of at once: a value a filter, test, method or `in` may walk is counted by it, unwalked.
+# Anything else (a number, None, an undefined name, an iterator, counted as it yields) is one.
+_MEASURED: Final = (str, bytes, list, tuple, dict, set, frozenset, Mapping, MappingView)
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, _MEASURED) else 1
+
+
+def _handed(args: Iterable[Any], kwargs: Mapping[str, Any]) -> int:
+    """What a call of a filter, test or method costs before it runs: one, and the length of each value handed to it."""
+    return 1 + sum(map(_length, args)) + sum(map(_length, kwargs.values()))
+
+
+def _yielded(items: Iterator[Any], budget: _Budget) -> Iterator[Any]:
+    """`items`, as a filter (map, select, batch...) yields them: one unit each of `budget`, that of the render that
+    called the filter, which is also the one the work of each item counts in (a filter `map` calls for it), even
+    when a later template pulls them (a Set Variable's value)."""
+    while True:
+        token = _BUDGET.set(budget)
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        finally:
+            _BUDGET.reset(token)
+        budget.spend(1)
+        yield item
 
 
 def _size(value: Any, limit: int = MAX_BUILT_LENGTH) -> int:
@@ -128,7 +164,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
     def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
         """Every call a template makes (a method, a helper, and the counting hooks below): what it built is
         checked, so a chain of calls that each grow a text a few times (`.encode('unicode_escape').decode()`)
-        stops at the first that passes the size limit."""
+        stops at the first that passes the size limit. A method is counted with the value it is a method of, which
+        it may walk (`rows.count(x)` in a loop over rows)."""
+        budget = _BUDGET.get()
+        owner = None if budget is None else getattr(obj, "__self__", None)
+        if budget is not None and owner is not None:
+            budget.spend(_length(owner) + _handed(args, kwargs))
         return _built(super().call(context, obj, *args, **kwargs), "a call")
 
     # Reached only through the hooks _Counted puts into a template with loops, `{% set %}` or operators.
@@ -154,6 +195,11 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         for item in items:
             _spend(cost)
             yield item
+
+    @staticmethod
+    def contains(container: Any, item: Any) -> bool:  # `item in container`, which walks it
+        _spend(_length(container))
+        return item in container
 
     # Every `==`, `!=`, `<`, `<=`, `>`, `>=` of every template and expression (see _Compared).
     @staticmethod
@@ -309,21 +355,16 @@ def _none_as_nothing(value: Any) -> Any:
 _ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, finalize=_none_as_nothing)
 
 
+# Filters whose result is checked for size, each with what it would build worked out from its arguments first, or
+# None: escaping or quoting a text a few times over, filter after filter, would grow it without any one argument
+# being large. Checked by the wrapper every filter gets once all are in place (_counted_filter).
+_SIZED_FILTERS: dict[str, Callable[..., int] | None] = {}
+
+
 def _sized_filter(name: str, size: Callable[..., int] | None = None) -> None:
     """Check what the filter `name` would build (`size` of its arguments, without the context Jinja passes some
-    filters) before it builds it, and what it built after: escaping or quoting a text a few times over, filter
-    after filter, would grow it without any one argument being large."""
-    builtin = _ENV.filters[name]
-    passes = hasattr(builtin, "jinja_pass_arg")
-
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        if size is not None:
-            _check_size(size(*args[passes:], **kwargs), f"the {name} filter")
-        return _built(builtin(*args, **kwargs), f"the {name} filter")
-
-    if passes:
-        checked.jinja_pass_arg = builtin.jinja_pass_arg  # type: ignore[attr-defined]
-    _ENV.filters[name] = checked
+    filters) before it builds it, and what it built after, in every template."""
+    _SIZED_FILTERS[name] = size
 
 
 def _text_length(value: Any) -> int:
@@ -471,6 +512,63 @@ def _international_digits(
 
 _ENV.filters["e164"] = e164
 
+# Filters that take the same time however long their value is: `{{ rows|length }}` in a loop over rows walks nothing.
+_UNWALKING_FILTERS: Final = frozenset({"length", "count", "default", "d", "first", "last", "attr"})
+
+
+def _counted_filter(name: str, builtin: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter `name` with its size checks (_SIZED_FILTERS), and in a render that counts (see MAX_WORK) counted:
+    one unit and the length of each value it is handed, what it builds, and each item it yields (a map, select or
+    batch yields them as they are pulled). A filter `map` or `select` calls for each item is this one, counted
+    too: `map('center', n)` counts each line it centers. A phrase that only substitutes (see _is_plain) renders
+    without a budget and pays only the look for one."""
+    passes = 1 if hasattr(builtin, "jinja_pass_arg") else 0
+    sized, size = name in _SIZED_FILTERS, _SIZED_FILTERS.get(name)
+    walks = name not in _UNWALKING_FILTERS
+    what = f"the {name} filter"
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if size is not None:
+            _check_size(size(*args[passes:], **kwargs), what)
+        budget = _BUDGET.get()
+        if budget is None:
+            return _built(builtin(*args, **kwargs), what) if sized else builtin(*args, **kwargs)
+        budget.spend(_handed(args[passes:], kwargs) if walks else 1)
+        result = builtin(*args, **kwargs)
+        if not walks:
+            return result  # what the value already held, counted where it is walked
+        if isinstance(result, Iterator):
+            return _yielded(result, budget)
+        if isinstance(result, (str, bytes)):
+            return _built(result, what)
+        budget.spend(_length(result))
+        return result
+
+    if passes:
+        counted.jinja_pass_arg = builtin.jinja_pass_arg  # type: ignore[attr-defined]
+    return counted
+
+
+def _counted_test(builtin: Callable[..., Any]) -> Callable[..., Any]:
+    """A test, counted in a render that counts as a filter is: `select('in', text)` walks the text for each item."""
+    passes = 1 if hasattr(builtin, "jinja_pass_arg") else 0
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.spend(_handed(args[passes:], kwargs))
+        return builtin(*args, **kwargs)
+
+    if passes:
+        counted.jinja_pass_arg = builtin.jinja_pass_arg  # type: ignore[attr-defined]
+    return counted
+
+
+# Last of the filters: one registered after this would not be counted.
+_ENV.filters.update({name: _counted_filter(name, builtin) for name, builtin in _ENV.filters.items()})
+_TESTS = cast("dict[str, Callable[..., Any]]", _ENV.tests)  # the same dict: Jinja's type for it has no signature
+_TESTS.update({name: _counted_test(builtin) for name, builtin in _TESTS.items()})
+
 # Templates may be long prose, but never a program: a huge range() is the classic sandbox escape into memory.
 # Validation names these when a template calls one (see _parsed).
 _REMOVED: Final = frozenset({"range", "lipsum", "cycler", "joiner", "namespace"})
@@ -565,8 +663,9 @@ def _hook(name: str, *args: nodes.Node) -> nodes.Call:
 
 
 class _Counted(NodeTransformer):
-    """Rewrites a template so that what it builds and outputs is checked and counted in the render's budget:
-    each `{{ }}`, `~`, written list or dict, and each item a loop walks (ITEM_COST plus the size of its body)."""
+    """Rewrites a template or expression so that what it builds and outputs is checked and counted in its budget:
+    each `{{ }}`, `~`, written list or dict, each item a loop walks (ITEM_COST plus the size of its body), and what
+    each `in` looks through. Filters, tests and method calls count themselves (_counted_filter, _Sandbox.call)."""
 
     def visit_Output(self, node: nodes.Output) -> nodes.Node:
         self.generic_visit(node)
@@ -594,6 +693,25 @@ class _Counted(NodeTransformer):
 
     def visit_Tuple(self, node: nodes.Tuple) -> nodes.Node:
         return self._literal(node) if node.ctx == "load" else node
+
+    def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
+        self.generic_visit(node)
+        if all(operand.op not in ("in", "notin") for operand in node.ops):
+            return node
+        # A chain `a in b < c` becomes `a in b and b < c`, as _Compared makes it for the other comparisons.
+        pairs: list[nodes.Expr] = []
+        left = node.expr
+        for operand in node.ops:
+            if operand.op in ("in", "notin"):
+                found: nodes.Expr = _hook("contains", operand.expr, left)
+                pairs.append(found if operand.op == "in" else nodes.Not(found, lineno=node.lineno))
+            else:
+                pairs.append(nodes.Compare(left, [operand], lineno=node.lineno))
+            left = operand.expr
+        result = pairs[0]
+        for pair in pairs[1:]:
+            result = nodes.And(result, pair, lineno=node.lineno)
+        return result
 
 
 class _Compared(NodeTransformer):
@@ -627,7 +745,7 @@ class _Program:
         self.template = template
 
     def render(self, variables: Mapping[str, Any]) -> str:
-        token = _BUDGET.set(_Budget())
+        token = _BUDGET.set(_Budget("template"))
         try:
             out, length = [], 0
             for piece in self.template.generate(variables):
@@ -667,10 +785,39 @@ def _compiled_template(source: str) -> Any:
         ) from error
 
 
+class _Expression:
+    """A condition or value expression: evaluated with a work budget of its own (MAX_WORK), as a template that
+    loops or builds is rendered. Every expression gets one: a Condition runs on every call, and a chain of filters
+    in one line can walk millions of items as easily as a loop."""
+
+    __slots__ = ("template",)
+
+    def __init__(self, template: Template) -> None:
+        self.template = template  # `{% set result = <expression> %}`, as Jinja's compile_expression builds it
+
+    def evaluate(self, variables: Mapping[str, Any]) -> Any:
+        token = _BUDGET.set(_Budget("expression"))
+        try:
+            context = self.template.new_context(dict(variables))
+            for _ in self.template.root_render_func(context):
+                pass
+            return context.vars["result"]
+        finally:
+            _BUDGET.reset(token)
+
+
 @lru_cache(maxsize=4096)
-def _compiled_expression(source: str) -> Any:
+def _compiled_expression(source: str) -> _Expression:
     try:
-        return _ENV.compile_expression(strip_braces(source), undefined_to_none=False)
+        # Environment.compile_expression's steps, with the expression rewritten to count its work (_Counted).
+        parser = Parser(_ENV, strip_braces(source), state="variable")
+        expression = parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+        tree = nodes.Template([nodes.Assign(nodes.Name("result", "store"), expression, lineno=1)], lineno=1)
+        counted = _Counted().visit(tree)
+        counted.set_environment(_ENV)
+        return _Expression(_ENV.from_string(counted))
     except TemplateSyntaxError as error:
         detail = _syntax_detail(error, strip_braces(source), expression=True)
         raise TemplateError(
@@ -703,7 +850,7 @@ def render(source: str, variables: Mapping[str, Any]) -> str:
 def evaluate(expression: str, variables: Mapping[str, Any]) -> Any:
     """Evaluate a condition or value expression."""
     try:
-        return _compiled_expression(expression)(**variables)
+        return _compiled_expression(expression).evaluate(variables)
     except TemplateError:
         raise
     except UndefinedError as error:

@@ -32,6 +32,8 @@ WAV: dict[int | str, dict[str, Any]] = {
     200: {"content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}}, "description": "WAV"}
 }
 LIMITS = AssetLimits()
+# What tells a user's text previews from their spoken ones in the previews' rate limit (no user name holds it).
+_TEXT_PREVIEWS: Final = "\x00text"
 
 
 def public(asset: AudioAsset) -> AudioAssetOut:
@@ -197,20 +199,26 @@ async def tts_preview(body: TtsPreviewIn, user: Viewer, runtime: RuntimeDep) -> 
     call renders it, with `variables` (422 `missing-variables` or `template-failed` when it cannot be; plain text
     is spoken as it is). Previews have a small cache of their own: asking for many never pushes out the phrases
     calls play. At most 30 a minute per user (429 after)."""
-    phrase = _rendered(body)
+    # Counted before the template is rendered, which is work too; rendered on a worker thread, as speaking is not:
+    # a template takes up to the sandbox's work budget (graph_engine.templates), and this loop serves every other
+    # request and, under `ivrgraph serve`, every live call. Speaking stays here: the TTS service's slots are its.
+    runtime.preview_limit.take(user.username)
+    phrase = await anyio.to_thread.run_sync(_rendered, body)
     if not isinstance(phrase, Rendered):
         return phrase
-    runtime.preview_limit.take(user.username)
     speech = runtime.preview_speech()
     media_name = await speech.render(phrase.text, language=body.language, voice=body.voice, engine=body.engine)
     return FileResponse(speech.path(media_name, AudioFormat.WAV), media_type="audio/wav")
 
 
-@router.post("/api/tts/preview/text", response_model=TtsPreviewText, responses=problems(422))
-def tts_preview_text(body: TtsPreviewIn, _user: Viewer) -> Response | TtsPreviewText:
+@router.post("/api/tts/preview/text", response_model=TtsPreviewText, responses=problems(422, 429))
+def tts_preview_text(body: TtsPreviewIn, user: Viewer, runtime: RuntimeDep) -> Response | TtsPreviewText:
     """What POST /api/tts/preview would speak for the same request, as text, without speaking it: the designer
-    shows it under the Listen button. The same 422 answers when the template cannot be rendered."""
-    phrase = _rendered(body)
+    shows it under the Listen button. The same 422 answers when the template cannot be rendered. At most 30 a
+    minute per user, besides the spoken previews' 30 (429 after)."""
+    # A budget of its own: the designer asks for the text before each spoken preview, which would halve those.
+    runtime.preview_limit.take(f"{user.username}{_TEXT_PREVIEWS}")
+    phrase = _rendered(body)  # a sync route: rendered on a worker thread
     return TtsPreviewText(text=phrase.text) if isinstance(phrase, Rendered) else phrase
 
 

@@ -6,6 +6,7 @@ breaks while making it, not only when Publish refuses.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import anyio
@@ -16,6 +17,7 @@ from api.routes import AUTHED, problems
 from api.routes.scenarios import SentDocumentNeedsEditor, SlugPath, handed_out
 from api.schemas import ScenarioTestsIn, ScenarioTestsOut, TestOutcome
 from graph_engine.errors import EngineError
+from graph_engine.scenario_tests import TestOutcome as EngineTestOutcome
 from graph_engine.scenario_tests import run_scenario_tests, tests_in_document
 from graph_engine.upgrade import upgrade_document
 from persistence import callbacks, scenarios
@@ -59,16 +61,24 @@ async def run_tests(
             callback_targets = frozenset({*scenarios.published_slugs(session), slug})
         return tested, others, callback_targets
 
+    def run() -> list[EngineTestOutcome]:
+        # In an event loop of its own on a worker thread, as publishing runs them: the scenario's templates and
+        # expressions, bounded but not free, would otherwise hold the server's loop and, under `ivrgraph serve`,
+        # every live call on it.
+        return asyncio.run(
+            run_scenario_tests(
+                document,
+                tests_in_document(document),
+                runtime.registry,
+                scenarios=others,
+                callback_targets=callback_targets,
+                refused_number=callbacks.refused_number,
+            )
+        )
+
     document, others, callback_targets = await anyio.to_thread.run_sync(load)
     try:
-        outcomes = await run_scenario_tests(
-            document,
-            tests_in_document(document),
-            runtime.registry,
-            scenarios=others,
-            callback_targets=callback_targets,
-            refused_number=callbacks.refused_number,
-        )
+        outcomes = await anyio.to_thread.run_sync(run)
     except EngineError as error:
         raise Refused(f"the tests could not run: {error}") from error
     # With each call's trace: the designer tells the call step by step, in the analyst's language.

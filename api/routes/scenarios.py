@@ -60,7 +60,7 @@ from graph_engine.registry import BlockRegistry
 from graph_engine.scenario_test_failures import FailureCode
 from graph_engine.scenario_test_reach import ForcedExit, ForcedExits, forced_exits, reach_of, unknown_sources
 from graph_engine.services import BLOCK_ROWS_PREFIX
-from graph_engine.simulation import SimulationInput, simulate
+from graph_engine.simulation import SimulationInput, SimulationResult, simulate
 from graph_engine.studio_flow_issue import studio_flow_problem
 from graph_engine.studio_import import convert_studio_flow, is_studio_flow, studio_slugs
 from graph_engine.upgrade import upgrade_document
@@ -723,6 +723,13 @@ def forced_in_test_call(
     return forced
 
 
+def _simulated(document: dict[str, Any], registry: BlockRegistry, inputs: SimulationInput) -> SimulationResult:
+    """A test call, in an event loop of its own on a worker thread, as publishing runs scenario tests: its templates
+    and expressions are anyone's (bounded by graph_engine.templates's work budget, but not free), and on the
+    server's loop they held every other request and, under `ivrgraph serve`, every live call."""
+    return asyncio.run(simulate(document, registry, inputs))
+
+
 @router.post("/{slug}/simulate", response_model=SimulateOut, responses=problems(400, 404))
 async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime: RuntimeDep) -> SimulateOut:
     """A test call on the production engine: the draft (or `document`) with the given keys, caller, clock and rows.
@@ -775,7 +782,7 @@ async def simulate_call(slug: SlugPath, body: SimulateIn, user: Viewer, runtime:
         forced_variables={where: dict(exit.sets) for where, exit in forced.items() if exit.sets},
     )
     try:
-        simulation = await simulate(document, runtime.registry, inputs)
+        simulation = await anyio.to_thread.run_sync(_simulated, document, runtime.registry, inputs)
     except DocumentError:
         raise
     except (EngineError, ValueError, TypeError) as error:

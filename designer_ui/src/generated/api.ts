@@ -1684,7 +1684,8 @@ export interface paths {
         /**
          * Tts Preview Text
          * @description What POST /api/tts/preview would speak for the same request, as text, without speaking it: the designer
-         *     shows it under the Listen button. The same 422 answers when the template cannot be rendered.
+         *     shows it under the Listen button. The same 422 answers when the template cannot be rendered. At most 30 a
+         *     minute per user, besides the spoken previews' 30 (429 after).
          *
          *     **Role:** viewer or above (any signed-in user).
          */
@@ -9515,6 +9516,15 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["RefusalProblem"];
+                };
+            };
+            /** @description Too many requests: failed sign-ins from this address, or TTS previews (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
