@@ -698,20 +698,14 @@ class _Counted(NodeTransformer):
         self.generic_visit(node)
         if all(operand.op not in ("in", "notin") for operand in node.ops):
             return node
-        # A chain `a in b < c` becomes `a in b and b < c`, as _Compared makes it for the other comparisons.
-        pairs: list[nodes.Expr] = []
-        left = node.expr
-        for operand in node.ops:
-            if operand.op in ("in", "notin"):
-                found: nodes.Expr = _hook("contains", operand.expr, left)
-                pairs.append(found if operand.op == "in" else nodes.Not(found, lineno=node.lineno))
-            else:
-                pairs.append(nodes.Compare(left, [operand], lineno=node.lineno))
-            left = operand.expr
-        result = pairs[0]
-        for pair in pairs[1:]:
-            result = nodes.And(result, pair, lineno=node.lineno)
-        return result
+        return _chain_rewritten(node, self._contains)
+
+    @staticmethod
+    def _contains(left: nodes.Expr, operand: nodes.Operand) -> nodes.Expr | None:
+        if operand.op not in ("in", "notin"):
+            return None
+        found = _hook("contains", operand.expr, left)
+        return found if operand.op == "in" else nodes.Not(found, lineno=found.lineno)
 
 
 class _Compared(NodeTransformer):
@@ -721,18 +715,30 @@ class _Compared(NodeTransformer):
 
     def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
         self.generic_visit(node)
-        pairs: list[nodes.Expr] = []
-        left = node.expr
-        for operand in node.ops:
-            if operand.op in number_text.ORDERING or operand.op in number_text.EQUALITY:
-                pairs.append(_hook("compared", left, nodes.Const(operand.op), operand.expr))
-            else:
-                pairs.append(nodes.Compare(left, [operand], lineno=node.lineno))
-            left = operand.expr
-        result = pairs[0]
-        for pair in pairs[1:]:
-            result = nodes.And(result, pair, lineno=node.lineno)
-        return result
+        return _chain_rewritten(node, self._compared)
+
+    @staticmethod
+    def _compared(left: nodes.Expr, operand: nodes.Operand) -> nodes.Expr | None:
+        if operand.op in number_text.ORDERING or operand.op in number_text.EQUALITY:
+            return _hook("compared", left, nodes.Const(operand.op), operand.expr)
+        return None
+
+
+def _chain_rewritten(
+    node: nodes.Compare, rewrite: Callable[[nodes.Expr, nodes.Operand], nodes.Expr | None]
+) -> nodes.Expr:
+    """A comparison chain `a < b in c` as `a < b and b in c`, Python's meaning, each pair as `rewrite` gives it in
+    place of its comparison (None: the comparison kept as it is)."""
+    pairs: list[nodes.Expr] = []
+    left = node.expr
+    for operand in node.ops:
+        rewritten = rewrite(left, operand)
+        pairs.append(rewritten if rewritten is not None else nodes.Compare(left, [operand], lineno=node.lineno))
+        left = operand.expr
+    result = pairs[0]
+    for pair in pairs[1:]:
+        result = nodes.And(result, pair, lineno=node.lineno)
+    return result
 
 
 class _Program:
