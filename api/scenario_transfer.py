@@ -28,8 +28,7 @@ from persistence.scenario_transfer import (
     require_importable,
     with_export_note,
 )
-from voice.assets import ASSET_FOLDER, asset_path
-from voice.formats import AudioFormat
+from voice.assets import ASSET_FOLDER, asset_wav
 from voice.prerender import find_recordings
 
 _ASSET_NAME = re.compile(rf"^{ASSET_FOLDER}/([0-9a-f]{{32}})$")
@@ -55,7 +54,7 @@ def export_bundle(runtime: Runtime, *, slug: str, version: int | None, target: I
     ids = list(dict.fromkeys(found[1] for r in find_recordings(document) if (found := _ASSET_NAME.match(r.name))))
     with runtime.database.session() as session:
         assets = [asset for asset_id in ids if (asset := session.get(AudioAsset, asset_id)) is not None]
-    recordings = [(asset, wav) for asset in assets if (wav := asset_path(media, asset.id, AudioFormat.WAV)).is_file()]
+    recordings = [(asset, wav) for asset in assets if (wav := asset_wav(media, asset.id)).is_file()]
     write_bundle(target, document, recordings)
 
 

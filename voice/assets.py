@@ -60,7 +60,7 @@ class StoredAsset:
     container: Container  # of the upload
     seconds: float  # of the stored audio
     size_bytes: int  # of the upload
-    formats: tuple[str, ...]  # extensions stored: .sln, .sln16, .ulaw, .wav
+    formats: tuple[str, ...]  # extensions stored: .sln, .sln16, .ulaw, .wav16
 
 
 def _number(value: Any) -> float:
@@ -170,9 +170,20 @@ def asset_media_name(asset_id: str) -> str:
     return f"{ASSET_FOLDER}/{asset_id}"
 
 
-def asset_path(media: MediaRoot, asset_id: str, fmt: AudioFormat = AudioFormat.WAV) -> Path:
-    """The stored file of an asset in one format (WAV is what a browser previews). Raises `MediaPathError`."""
+def asset_path(media: MediaRoot, asset_id: str, fmt: AudioFormat = AudioFormat.WAV16) -> Path:
+    """The stored file of an asset in one format. Raises `MediaPathError`."""
     return media.resolve(asset_media_name(asset_id), fmt.extension)
+
+
+def asset_wav(media: MediaRoot, asset_id: str) -> Path:
+    """The asset's 16 kHz WAV: what a browser plays and a scenario's bundle carries. A recording stored before
+    `.wav16` existed has it as its `.wav` (16 kHz then), which is answered when there is no `.wav16`; the path
+    may not exist (a catalogued recording whose files are gone). Raises `MediaPathError`."""
+    wav16 = asset_path(media, asset_id, AudioFormat.WAV16)
+    if wav16.is_file():
+        return wav16
+    earlier = asset_path(media, asset_id, AudioFormat.WAV)
+    return earlier if earlier.is_file() else wav16
 
 
 def delete_asset(media: MediaRoot, asset_id: str) -> bool:

@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 # Bump when text handling or conversion changes what a phrase sounds like: every cached file is then renewed.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2  # 2: `.wav` at 8 kHz, as Asterisk's `wav` format reads it (was 16 kHz)
 _STALE_TEMP_SECONDS = 3600.0
 TOUCH_SECONDS = 1.0  # a process sets a phrase's modification time at most this often
 GRACE_SECONDS = 15.0  # a phrase used this recently is never evicted; room for clocks of hosts sharing the folder

@@ -45,10 +45,16 @@ def cmd_say(args: argparse.Namespace) -> int:
 def cmd_prerender(args: argparse.Namespace) -> int:
     install_template_functions()
     service = _service(args)
+    # One event loop for every file: the service's render slots (an asyncio.Semaphore) belong to the loop that
+    # first waits on one, and a loop per file failed on the second file whenever the slots ran out.
+    return asyncio.run(_prerender_files(service, args.files))
+
+
+async def _prerender_files(service: TtsService, file_names: list[str]) -> int:
     failed = False
-    for file_name in args.files:
+    for file_name in file_names:
         document: Any = json.loads(Path(file_name).read_text(encoding="utf-8"))
-        report = asyncio.run(prerender(document, service, media=service.media))
+        report = await prerender(document, service, media=service.media)
         print(f"{file_name}: {len(report.rendered)} rendered, {len(report.deferred)} at run time, "
               f"{len(report.failed)} failed")  # fmt: skip
         for message in report.messages:

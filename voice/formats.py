@@ -27,7 +27,10 @@ class AudioFormat(Enum):
     SLN = FormatSpec(".sln", 8000, "s16le", "raw")  # 8 kHz signed linear, native for narrowband calls
     SLN16 = FormatSpec(".sln16", 16000, "s16le", "raw")  # 16 kHz signed linear for wideband (G.722, Opus)
     ULAW = FormatSpec(".ulaw", 8000, "mulaw", "raw")  # G.711 µ-law: no transcoding on most trunks
-    WAV = FormatSpec(".wav", 16000, "s16le", "wav")  # playable by browsers (designer preview) and Asterisk
+    # Asterisk's `wav` format is 8 kHz only: format_wav refuses any other rate ("Unexpected frequency mismatch
+    # 16000 (expecting 8000)") and the prompt cannot be opened. Its 16 kHz WAV is the `wav16` format.
+    WAV = FormatSpec(".wav", 8000, "s16le", "wav")  # for a format list without .sln (A-law, G.729 trunks)
+    WAV16 = FormatSpec(".wav16", 16000, "s16le", "wav")  # a RIFF WAV: what a browser plays (previews, recordings)
 
     @property
     def spec(self) -> FormatSpec:
@@ -39,14 +42,16 @@ class AudioFormat(Enum):
 
     @classmethod
     def parse(cls, name: str) -> AudioFormat:
-        """`sln`, `sln16`, `ulaw` or `wav` (case-insensitive)."""
+        """`sln`, `sln16`, `ulaw`, `wav` (8 kHz) or `wav16` (case-insensitive)."""
         try:
             return cls[name.strip().upper()]
         except KeyError:
-            raise ValueError(f"unknown audio format {name!r}; known: sln, sln16, ulaw, wav") from None
+            raise ValueError(f"unknown audio format {name!r}; known: sln, sln16, ulaw, wav, wav16") from None
 
 
-DEFAULT_FORMATS: tuple[AudioFormat, ...] = (AudioFormat.SLN, AudioFormat.SLN16, AudioFormat.ULAW, AudioFormat.WAV)
+# The 16 kHz WAV rather than the 8 kHz one, which would repeat the `.sln` samples: a recording's is what the
+# browser plays and what a scenario's bundle carries (api.scenario_bundle).
+DEFAULT_FORMATS: tuple[AudioFormat, ...] = (AudioFormat.SLN, AudioFormat.SLN16, AudioFormat.ULAW, AudioFormat.WAV16)
 
 
 def sox_args(source: Path, target: Path, fmt: AudioFormat, *, sox: str = "sox") -> list[str]:
@@ -92,6 +97,6 @@ def sox_input_args(path: Path, fmt: AudioFormat) -> list[str]:
     """How sox must be told to read a file of `fmt` (raw files carry no header)."""
     spec = fmt.spec
     if spec.container == "wav":
-        return [str(path)]
+        return ["-t", "wav", str(path)]  # not by its extension: sox knows no `.wav16`
     encoding = ["-e", "signed-integer", "-b", "16"] if spec.encoding == "s16le" else ["-e", "u-law", "-b", "8"]
     return ["-t", "raw", "-r", str(spec.rate), "-c", "1", *encoding, str(path)]

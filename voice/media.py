@@ -1,7 +1,7 @@
 """The media root: every file a channel plays lives under one folder and is named, never given as a path.
 
 A media name is relative to the root and has no extension (`tts/3f9a...`, `assets/a1b2...`): Asterisk picks
-the file whose extension matches the codec it needs (`.sln`, `.sln16`, `.ulaw`, `.wav`).
+the file whose extension matches the codec it needs (`.sln`, `.sln16`, `.ulaw`, `.wav`, `.wav16`).
 """
 
 from __future__ import annotations

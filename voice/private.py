@@ -4,7 +4,7 @@ A phrase rendered from a variable the scenario declares `sensitive` must not out
 cache (voice/cache.py) would keep it on disk for days, named by a hash of its text, which a PIN's few thousand
 candidates find. So it is written where Asterisk plays it, under the media root, in a folder of its call's:
 
-    <media root>/tts-call/<process>/<call>/<phrase>.{sln,sln16,ulaw,wav}
+    <media root>/tts-call/<process>/<call>/<phrase>.{sln,sln16,ulaw,wav16}
 
 every name random: nothing of the text, nor its cache key. The call's folder is removed when the call ends, which is
 when the asyncio task that spoke the phrase ends: each host runs a call in a task of its own, and the FastAGI

@@ -47,6 +47,8 @@ TTS_FOLDER = "tts"
 # their own: however many previews anyone asks for, they never evict a phrase rendered at publish.
 PREVIEW_FOLDER = "tts-preview"
 PREVIEW_CACHE_BYTES = 64 * 1024**2  # a few hundred phrases: what designers listen to while they edit
+# What a preview is rendered to, whatever formats calls use (IVRGRAPH_TTS_FORMATS): the WAV a browser plays.
+PREVIEW_FORMAT = AudioFormat.WAV16
 MAX_TEXT = 5000  # characters; a prompt is sentences, and this bounds what one call can make us synthesize
 UNAVAILABLE_COOLDOWN = 60.0  # seconds an unreachable engine is skipped, so each call does not wait its timeout
 # A phrase whose files were checked this recently is served without checking them again. Calls repeat the same
@@ -137,15 +139,16 @@ class TtsService:
         return service
 
     def for_previews(self) -> TtsService:
-        """A service for the designer's previews: the same engines, voices and formats (a preview sounds as the
-        call will), its own bounded cache under `PREVIEW_FOLDER`, and one render at a time, so previews take
-        neither the phrases nor the render slots calls need."""
+        """A service for the designer's previews: the same engines and voices (a preview sounds as the call will),
+        rendered to `PREVIEW_FORMAT` alone (the browser's, which calls may not use), its own bounded cache under
+        `PREVIEW_FOLDER`, and one render at a time, so previews take neither the phrases nor the render slots calls
+        need."""
         return TtsService(
             self.media,
             self.engines,
             default_engine=self.default_engine,
             fallback_engine=self.fallback_engine,
-            formats=self.formats,
+            formats=(PREVIEW_FORMAT,),
             converter=self.converter,
             cache_max_bytes=PREVIEW_CACHE_BYTES,
             concurrency=1,

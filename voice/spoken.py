@@ -10,6 +10,7 @@ date, not a time) raise its UnusableValue, which names the reason so the designe
     money(1234.5, "EUR", "es")         -> mil doscientos treinta y cuatro euros con cincuenta céntimos
     money(21, "RUB", "ru")             -> двадцать один рубль
     spoken_date("2026-03-05", "ru")    -> пятое марта две тысячи двадцать шестого года
+    spoken_date("2026-03-05", "ru", "genitive") -> пятого марта две тысячи двадцать шестого года (до ...)
     spoken_time("14:30", "en")         -> two thirty p.m.
     spoken_time("01:00", "es", "at")   -> a la una en punto
     digits("+7 701 555", "en")         -> plus seven seven zero one five five five
@@ -184,9 +185,24 @@ def _as_date(value: Any) -> date:
     raise UnusableValue(message, reason="not_a_date", value=value)
 
 
-def spoken_date(value: Any, lang: str) -> str:
-    """A calendar date in words, the way it is said in the language."""
-    result: str = _language(lang).date(_as_date(value))
+# The grammatical cases a date is said in: alone, or after a word that governs the genitive (Russian "до").
+DATE_FORMS: Final = ("nominative", "genitive")
+
+
+def spoken_date(value: Any, lang: str, form: str = "nominative") -> str:
+    """A calendar date in words, the way it is said in the language.
+
+    `form` "genitive" says it after a word that governs that case: Russian "до {{ spoken_date(d, 'ru',
+    'genitive') }}" is "до пятого марта ...", not "до пятое марта ...". English and Spanish dates have no case
+    and are said as they are; a Kazakh date is spoken in the nominative only, and refused in the genitive."""
+    if form not in DATE_FORMS:
+        raise ValueError(f"a date is spoken as {' or '.join(map(repr, DATE_FORMS))}, not {form!r}")
+    day = _as_date(value)
+    module = _language(lang)
+    say = module.date if form == "nominative" else getattr(module, "date_genitive", None)
+    if say is None:
+        raise ValueError(f"a date is not spoken in the {form} in language {lang!r}; leave out {form!r}")
+    result: str = say(day)
     return result
 
 

@@ -21,9 +21,9 @@ from api.schemas import AudioAssetList, AudioAssetOut, TtsPreviewIn, TtsPreviewT
 from persistence import audio, callbacks
 from persistence.models import AudioAsset, IdempotencyKey, utcnow
 from persistence.users import Principal
-from voice.assets import AssetLimits, asset_path, delete_asset, store_asset
-from voice.formats import AudioFormat
+from voice.assets import AssetLimits, asset_wav, delete_asset, store_asset
 from voice.phrase_preview import MissingVariables, Rendered, TemplateFailed, preview_phrase
+from voice.service import PREVIEW_FORMAT
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["audio"], responses=AUTHED)
@@ -171,7 +171,7 @@ def asset_file(asset_id: AssetId, _user: Viewer, runtime: RuntimeDep) -> Respons
     with runtime.database.session() as session:
         asset = audio.get_asset(session, asset_id=asset_id)
     media = runtime.speech().media
-    wav = asset_path(media, asset.id, AudioFormat.WAV)
+    wav = asset_wav(media, asset.id)
     if not wav.is_file():
         # Checked here: FileResponse finds out only once the answer is under way, and that was a 500 and a traceback.
         log.warning("recording %s (%r) is catalogued but its file %s is missing from the media root %s",
@@ -208,7 +208,7 @@ async def tts_preview(body: TtsPreviewIn, user: Viewer, runtime: RuntimeDep) -> 
         return phrase
     speech = runtime.preview_speech()
     media_name = await speech.render(phrase.text, language=body.language, voice=body.voice, engine=body.engine)
-    return FileResponse(speech.path(media_name, AudioFormat.WAV), media_type="audio/wav")
+    return FileResponse(speech.path(media_name, PREVIEW_FORMAT), media_type="audio/wav")
 
 
 @router.post("/api/tts/preview/text", response_model=TtsPreviewText, responses=problems(422, 429))

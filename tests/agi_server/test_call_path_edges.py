@@ -73,9 +73,9 @@ async def test_the_node_speaks_its_fallback_prompt_where_asterisk_plays_ivrgraph
     fake = await call(server, "no-such-scenario")
     await server.stop()
     assert [parse_args(line) for line in fake.commands] == FALLBACK_COMMANDS
-    rates = {AudioFormat.SLN: 8000, AudioFormat.SLN16: 16000, AudioFormat.ULAW: 8000, AudioFormat.WAV: 16000}
+    rates = {AudioFormat.SLN: 8000, AudioFormat.SLN16: 16000, AudioFormat.ULAW: 8000, AudioFormat.WAV16: 16000}
     for fmt, path in _fallback_files(root).items():
-        stats = measure(path, None if fmt is AudioFormat.WAV else fmt)
+        stats = measure(path, None if fmt.spec.container == "wav" else fmt)
         assert stats.sample_rate == rates[fmt] and 2 < stats.seconds < 10 and not stats.silent, (fmt, stats)
 
 
@@ -94,9 +94,9 @@ async def test_the_fallback_prompt_is_spoken_again_only_when_missing_or_changed(
     await start_server(services=Services(tts=_espeak_service(root)))
     assert files[AudioFormat.SLN].exists()
 
-    english = files[AudioFormat.WAV].read_bytes()
+    english = files[AudioFormat.WAV16].read_bytes()
     await start_server(services=Services(tts=_espeak_service(root)), fallback_phrase=SPANISH, fallback_language="es")
-    assert files[AudioFormat.WAV].read_bytes() != english  # the operator changed the phrase: spoken anew
+    assert files[AudioFormat.WAV16].read_bytes() != english  # the operator changed the phrase: spoken anew
     assert not list(root.glob(".*tmp*")), "no temporary file is left beside the prompt"
 
 

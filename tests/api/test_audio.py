@@ -7,8 +7,13 @@ import math
 import struct
 import wave
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from tests.api.conftest import Client, Server
+import pytest
+
+from api.settings import Settings
+from persistence.publishing import PublishHub
+from tests.api.conftest import ADMIN, ADMIN_PASSWORD, Client, Server, serve_api
 from tests.persistence import documents
 
 
@@ -71,13 +76,39 @@ def test_tts_preview_speaks_with_espeak(admin: Client) -> None:
     assert unknown.json()["type"].endswith("/speech-refused") and "voice name" in unknown.json()["detail"]
 
 
+def test_a_preview_is_a_wav_whatever_formats_calls_use(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Review, 2026-12-12: with IVRGRAPH_TTS_FORMATS=sln,ulaw a preview answered 500 (no `.wav` was made to send).
+    Previews render the browser's WAV of their own, at 16 kHz, and make no file calls play."""
+    monkeypatch.setenv("IVRGRAPH_TTS_FORMATS", "sln,ulaw")
+    media = tmp_path / "media"
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", admin_user=ADMIN,
+                        admin_password=ADMIN_PASSWORD, designer_dist=tmp_path, media_root=media)  # fmt: skip
+    for base_url in serve_api(settings, PublishHub()):
+        with Client(base_url=base_url, timeout=30) as admin:
+            assert admin.login(ADMIN, ADMIN_PASSWORD).status_code == 200
+            spoken = admin.post("/api/tts/preview", json={"text": "Hello caller", "language": "en"})
+    assert spoken.status_code == 200, spoken.text
+    with wave.open(io.BytesIO(spoken.content)) as heard:
+        assert heard.getframerate() == 16000 and heard.getnframes() > 8000
+    assert {p.suffix for p in (media / "tts-preview").iterdir() if not p.name.startswith(".")} == {".wav16"}
+
+
+def test_a_recording_is_heard_as_a_16_khz_wav(admin: Client) -> None:
+    uploaded = admin.post("/api/audio", files={"file": ("a.wav", _tone(rate=44100), "audio/wav")}, data={"name": "x"})
+    assert uploaded.status_code == 201, uploaded.text
+    listened = admin.get(f"/api/audio/{uploaded.json()['id']}/file")
+    assert listened.status_code == 200 and listened.headers["content-type"] == "audio/wav"
+    with wave.open(io.BytesIO(listened.content)) as heard:
+        assert heard.getframerate() == 16000
+
+
 def test_previews_are_kept_apart_from_the_phrases_calls_play(admin: Client, server: Server) -> None:
     """Review, 2026-12-05: a preview went into the call cache, so a flood of previews evicted published phrases."""
     text = "A preview kept apart"
     spoken = admin.post("/api/tts/preview", json={"text": text, "language": "en", "engine": "espeak-ng"})
     assert spoken.status_code == 200, spoken.text
     previews = {p.name for p in (server.media_root / "tts-preview").iterdir() if not p.name.startswith(".")}
-    assert any(name.endswith(".wav") for name in previews)
+    assert any(name.endswith(".wav16") for name in previews)
     calls = {p.name for p in (server.media_root / "tts").iterdir()} if (server.media_root / "tts").exists() else set()
     assert not previews & calls
 

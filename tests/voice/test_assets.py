@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from voice.assets import AssetLimits, asset_path, delete_asset, probe_upload, store_asset
+from voice.assets import AssetLimits, asset_path, asset_wav, delete_asset, probe_upload, store_asset
 from voice.errors import AssetNotAudio, AssetTooLarge, AssetTooLong, MediaPathError
-from voice.formats import AudioFormat
+from voice.formats import DEFAULT_FORMATS, AudioFormat
 from voice.media import MediaRoot
 from voice.tools import measure
 
@@ -38,12 +38,33 @@ def test_each_accepted_format_is_stored_in_every_asterisk_format(
 
     assert asset.container == container and asset.media_name == f"assets/{asset.asset_id}"
     assert asset.seconds == pytest.approx(1.5, abs=0.1)
-    for fmt in AudioFormat:
+    for fmt in DEFAULT_FORMATS:
         path = asset_path(media, asset.asset_id, fmt)
         assert path.parent == media.root / "assets"
-        stats = measure(path, None if fmt is AudioFormat.WAV else fmt)
+        stats = measure(path, None if fmt.spec.container == "wav" else fmt)
         assert stats.sample_rate == fmt.spec.rate and not stats.silent
     assert not [p for p in (media.root / "assets").iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_a_recording_has_no_16_khz_wav_asterisk_would_refuse_and_the_browser_gets_one(
+    tmp_path: Path, media: MediaRoot
+) -> None:
+    asset = store_asset(make_audio(tmp_path, "a.wav"), media)
+
+    for path in media.root.joinpath("assets").glob(f"{asset.asset_id}.wav"):  # Asterisk's `wav`: 8 kHz or none
+        assert measure(path).sample_rate == 8000
+    browser = asset_wav(media, asset.asset_id)
+    assert browser.suffix == ".wav16" and measure(browser).sample_rate == 16000
+
+
+def test_a_recording_stored_before_wav16_is_still_played_from_its_wav(tmp_path: Path, media: MediaRoot) -> None:
+    asset = store_asset(make_audio(tmp_path, "a.wav"), media)
+    wav16 = asset_path(media, asset.asset_id, AudioFormat.WAV16)
+    earlier = wav16.rename(asset_path(media, asset.asset_id, AudioFormat.WAV))  # the layout before: 16 kHz `.wav`
+
+    assert asset_wav(media, asset.asset_id) == earlier
+    earlier.unlink()
+    assert asset_wav(media, asset.asset_id) == wav16  # neither: the path the 404 names
 
 
 def test_the_users_file_name_never_becomes_a_path(tmp_path: Path, media: MediaRoot) -> None:

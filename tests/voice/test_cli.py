@@ -35,3 +35,23 @@ def test_prerender_fails_on_a_phrase_it_cannot_speak(tmp_path: Path, capsys: pyt
 
     assert run(["voice", "prerender", str(path), "--media-root", str(tmp_path / "media")]) == 1
     assert "node 'hi' config.text" in capsys.readouterr().out
+
+
+def test_prerender_speaks_several_files_with_one_render_slot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review, 2026-12-12: on a 1-vCPU host (one render slot) the second file failed, "Semaphore ... is bound to a
+    different event loop": each file had an event loop of its own, and the slots belonged to the first one."""
+    monkeypatch.setattr("os.cpu_count", lambda: 1)  # VoiceSettings: as many render slots as CPUs
+    files = []
+    for number in (1, 2):
+        nodes = [{"id": f"n{i}", "type": "say_phrase", "config": {"text": f"File {number}, phrase {i}"}}
+                 for i in (1, 2)]  # fmt: skip
+        document = {"format": "ivrgraph.scenario/1", "name": f"f{number}", "language": "en",
+                    "voice": {"engine": "espeak-ng"}, "nodes": nodes, "edges": []}  # fmt: skip
+        files.append(tmp_path / f"f{number}.json")
+        files[-1].write_text(json.dumps(document))
+
+    assert run(["voice", "prerender", *map(str, files), "--media-root", str(tmp_path / "media")]) == 0
+    out = capsys.readouterr().out
+    assert f"{files[0]}: 2 rendered" in out and f"{files[1]}: 2 rendered" in out

@@ -30,10 +30,26 @@ async def test_each_format_has_its_rate_length_and_sound(
 
     await convert_async(tone, target, fmt, converter)
 
-    stats = measure(target, None if fmt is AudioFormat.WAV else fmt)
+    stats = measure(target, None if fmt.spec.container == "wav" else fmt)
     assert stats.sample_rate == fmt.spec.rate
     assert stats.seconds == pytest.approx(2.0, abs=0.02)
     assert not stats.silent
+
+
+@pytest.mark.parametrize("converter", ["sox", "ffmpeg"])
+@pytest.mark.parametrize(("name", "rate"), [("wav", 8000), ("wav16", 16000)])
+async def test_wav_has_the_rate_asterisk_reads_it_at(
+    tone: Path, tmp_path: Path, converter: Converter, name: str, rate: int
+) -> None:
+    """Asterisk's `wav` format is 8 kHz: format_wav refuses a 16 kHz `.wav` ("Unexpected frequency mismatch 16000
+    (expecting 8000)") and the prompt cannot be opened. Its 16 kHz WAV is `wav16`, by that extension."""
+    fmt = AudioFormat.parse(name)
+    target = tmp_path / f"out{fmt.extension}"
+
+    await convert_async(tone, target, fmt, converter)
+
+    assert fmt.extension == f".{name}"
+    assert measure(target).sample_rate == rate  # as the file's header says, which is what Asterisk checks
 
 
 def test_raw_sizes_match_their_encoding(tone: Path, tmp_path: Path) -> None:

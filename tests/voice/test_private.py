@@ -30,7 +30,7 @@ from graph_engine.trace import CallResult
 from tests.conftest import make_document
 from tests.voice.conftest import LateEngine, RecordingEngine
 from voice.errors import NothingToSay
-from voice.formats import AudioFormat
+from voice.formats import DEFAULT_FORMATS
 from voice.media import MediaRoot
 from voice.private import PRIVATE_FOLDER, PrivatePhrases
 from voice.service import TtsService
@@ -48,7 +48,7 @@ class PlayingChannel(ScriptedChannel):
         self.played: list[tuple[str, bool]] = []  # media name, and whether all its files were there
 
     def _there(self, audio: str) -> bool:
-        return all(self.media.resolve(audio, fmt.extension).is_file() for fmt in AudioFormat)
+        return all(self.media.resolve(audio, fmt.extension).is_file() for fmt in DEFAULT_FORMATS)
 
     async def play(self, prompt: Prompt, *, interrupt_keys: str = "") -> str:
         self.played.append((prompt.audio, self._there(prompt.audio)))

@@ -28,7 +28,8 @@ from voice.errors import (
     UnsupportedLanguage,
 )
 from voice.formats import AudioFormat
-from voice.service import TtsService
+from voice.media import MediaRoot
+from voice.service import PREVIEW_FORMAT, TtsService
 from voice.tools import measure
 
 
@@ -40,11 +41,11 @@ async def test_render_writes_every_asterisk_format_under_the_media_root(service:
     name = await service.render("Welcome to the bank. Press one for your balance.", language="en")
 
     assert re.fullmatch(MEDIA_NAME_PATTERN, name) and name.startswith("tts/")
-    expected_rates = {AudioFormat.SLN: 8000, AudioFormat.SLN16: 16000, AudioFormat.ULAW: 8000, AudioFormat.WAV: 16000}
+    expected_rates = {AudioFormat.SLN: 8000, AudioFormat.SLN16: 16000, AudioFormat.ULAW: 8000, AudioFormat.WAV16: 16000}
     for fmt, rate in expected_rates.items():
         path = service.path(name, fmt)
         assert path.is_relative_to(service.media.root)
-        stats = measure(path, None if fmt is AudioFormat.WAV else fmt)
+        stats = measure(path, None if fmt.spec.container == "wav" else fmt)
         assert stats.sample_rate == rate
         assert 1.5 < stats.seconds < 10
         assert not stats.silent and stats.peak < 1.0
@@ -222,12 +223,22 @@ async def test_a_phrase_asked_again_soon_is_served_without_checking_its_files(ma
     assert all(service.path(name, fmt).is_file() for fmt in service.formats)
 
 
+async def test_previews_are_the_browsers_wav_whatever_formats_calls_use(espeak: Any, media: MediaRoot) -> None:
+    """Review, 2026-12-12: with IVRGRAPH_TTS_FORMATS=sln,ulaw no preview had a WAV to send (a 500)."""
+    calls = TtsService(media, {"espeak-ng": espeak}, formats=(AudioFormat.SLN, AudioFormat.ULAW))
+    previews = calls.for_previews()
+    name = await previews.render("A preview", language="en")
+
+    path = previews.path(name, PREVIEW_FORMAT)
+    assert path.is_file() and measure(path).sample_rate == 16000
+
+
 async def test_previews_never_push_out_the_phrases_calls_play(service: TtsService, espeak: Any) -> None:
     """Review, 2026-12-05: previews shared the call cache, so anyone allowed to preview could flood it until the
     phrases rendered at publish were evicted (each call then rendered them again, or failed while gTTS was down)."""
     published = await service.render("Welcome to the hotline", language="en")
     previews = service.for_previews()
-    assert previews.engines == service.engines and previews.formats == service.formats
+    assert previews.engines == service.engines and previews.formats == (PREVIEW_FORMAT,)  # the browser's WAV alone
     previews.cache.grace_seconds = 0.0  # previews evict previews by use alone
     first = await previews.render("Preview number 0", language="en")
     previews.cache.max_bytes = int(previews.cache.total_bytes * 2.5)  # room for two previews

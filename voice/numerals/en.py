@@ -79,6 +79,10 @@ def date(d: Date) -> str:
     return f"{MONTHS[d.month - 1]} {ordinal(d.day)}, {year(d.year)}"
 
 
+# English dates have no case: after "until" a date is said as it is.
+date_genitive = date
+
+
 def clock(hour: int, minute: int) -> str:
     """14:30 -> two thirty p.m., 09:05 -> nine oh five a.m., 12:00 -> twelve noon, 00:00 -> twelve midnight."""
     if minute == 0 and hour in (0, 12):

@@ -106,6 +106,10 @@ def date(d: Date) -> str:
     return f"{spell(d.day)} de {MONTHS[d.month - 1]} de {spell(d.year)}"
 
 
+# Spanish dates have no case: after "until" a date is said as it is.
+date_genitive = date
+
+
 def clock(hour: int, minute: int) -> str:
     """The 24-hour reading, without its article (la una, las dos: `clock_at` says it): 14:30 -> catorce y
     treinta, 09:00 -> nueve en punto."""

@@ -141,6 +141,12 @@ def date(d: Date) -> str:
     return f"{ordinal(d.day, 'n')} {MONTHS_GENITIVE[d.month - 1]} {ordinal(d.year, case='gen')} года"
 
 
+def date_genitive(d: Date) -> str:
+    """After "до" or "от": пятого марта две тысячи двадцать шестого года. Only the day's ordinal changes; the
+    month and the year are in the genitive already."""
+    return f"{ordinal(d.day, 'n', case='gen')} {MONTHS_GENITIVE[d.month - 1]} {ordinal(d.year, case='gen')} года"
+
+
 _HOURS = ("час", "часа", "часов")
 _MINUTES = ("минута", "минуты", "минут")
 _MINUTES_ACCUSATIVE = ("минуту", "минуты", "минут")

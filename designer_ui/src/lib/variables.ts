@@ -142,7 +142,7 @@ export const TEMPLATE_HELPERS: readonly TemplateHelper[] = [
   },
   {
     name: "spoken_date",
-    signature: "spoken_date(value, lang)",
+    signature: "spoken_date(value, lang, form='nominative')",
     description: "editor.helper.spoken_date",
     call: (value) => `spoken_date(${value}, language)`,
     placeholder: "value",
