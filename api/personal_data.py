@@ -283,15 +283,22 @@ def call(answer: Call, who: Principal) -> Call:
 
 
 def callback_job(job: Job, who: Principal) -> Job:
-    """A callback job (a call list's client among them) as `who` may read it: its number and variables, a variable
-    a column of its list filled (named as one of `contact`'s) a cell as the column's own."""
+    """A callback job (a call list's client among them) as `who` may read it: its number and variables; in a list
+    client's job (one with a `contact`) every variable but the numbers, names and those that say nothing of the
+    client a cell: a column filled it, under its own name or another the list's `columns` gave it (`deuda` from
+    `Importe`), and the engine's mask would tell its length (security review: a debt's size; 2026-12-07: a column
+    renamed kept it)."""
     if who.sees_personal_data:
         return job
     variables = masked_variables(job.variables)
-    contact = job.variables.get(CONTACT)
-    columns = set(contact) & set(variables) - KEPT_VARIABLES if isinstance(contact, Mapping) else set()
-    variables |= {name: masked_cell(job.variables[name]) for name in columns}
+    if isinstance(job.variables.get(CONTACT), Mapping):
+        variables |= {name: masked_cell(value) for name, value in job.variables.items() if name not in _NOT_CELLS}
     return job.model_copy(update={"number": masked_number(job.number), "variables": variables})
+
+
+# A list client's job variables masked otherwise than as a cell: what says nothing of the client, numbers and names
+# (masked as such), and `contact`, whose every field is a cell already (masked_variables).
+_NOT_CELLS: Final = KEPT_VARIABLES | NUMBER_VARIABLES | NAME_VARIABLES | CHANNEL_VARIABLES | {CONTACT}
 
 
 def register_rows(

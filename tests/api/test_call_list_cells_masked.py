@@ -46,6 +46,27 @@ def test_a_jobs_cells_are_hidden_without_their_length(user_factory: UserFactory,
     assert one.json()["variables"] == {"contact": HIDDEN_ROW, "deuda": "[hidden]"}
 
 
+def test_a_variable_filled_from_a_column_of_another_name_is_hidden_without_its_length(
+    user_factory: UserFactory, admin: Client, slug: Callable[[str], str]
+) -> None:
+    # Review of 2026-12-07: `columns` chose the file's `Importe` for the variable `deuda`; named apart, the variable
+    # was masked as any other, `[hidden: 9 characters]`, which told the debt's size.
+    name = slug("renamed")
+    document: dict[str, Any] = {**documents.greeting("Debe {{ deuda }}"),
+                                "variables": [{"name": "deuda", "type": "number"}]}  # fmt: skip
+    assert admin.post("/api/scenarios", json={"slug": name, "name": "renamed", "document": document}).status_code == 201
+    assert admin.post(f"/api/scenarios/{name}/publish", json={"message": "v1"}).status_code == 200
+    row = {"phone": "+34600111220", "Importe": "1250000.50"}
+    batch = {"scenario": name, "rows": [row], "name": "Deudas", "columns": {"deuda": "Importe"}}
+    started = admin.post("/api/callbacks/batch", json=batch)
+    assert started.status_code == 200, started.text
+    campaign = str(started.json()["campaign_id"])
+    assert admin.get("/api/callbacks", params={"campaign": campaign}).json()[0]["variables"]["deuda"] == 1250000.5
+
+    [job] = user_factory("viewer", personal_data=False).get("/api/callbacks", params={"campaign": campaign}).json()
+    assert job["variables"] == {"contact": {"phone": "[hidden]", "Importe": "[hidden]"}, "deuda": "[hidden]"}
+
+
 def test_a_callback_calls_contact_is_hidden_without_its_length(
     server: Server, user_factory: UserFactory, slug: Callable[[str], str]
 ) -> None:
