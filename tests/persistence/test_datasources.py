@@ -263,6 +263,11 @@ async def test_a_value_that_cannot_be_read_leaves_no_server_cursor_open(
         raise ValueError("a value no reader takes")
 
     monkeypatch.setattr(datasources, "_fetch", failing_fetch)
+    # What earlier tests in this worker left for the collector is theirs, not this query's (CI of a944ad9: an
+    # unclosed connection of another test's warned at the collect below).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
     with pg.throwaway_database("cursor") as url:
         with database.session() as session:
             datasources.create_data_source(session, name="cursor", url=url)
