@@ -646,15 +646,21 @@ def recover_own_jobs(
     max_attempts 3). Due at once, the restarted node rang the client again while Asterisk still rang them for the
     killed process, whose Originate outlives its AMI session (review: two calls ringing 3000 at once). Returns the
     jobs recovered."""
-    hold_sqlite_writes(session, CallbackJob)
-    query = select(CallbackJob).where(CallbackJob.status == "dialing", CallbackJob.locked_by == node_id)
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()
-    jobs = list(session.scalars(query.order_by(CallbackJob.id)))
+    jobs = _dialling_under(session, node_id)
     for job in jobs:
         _count_lost(session, job, now, due=now + ringing)
     session.flush()
     return jobs
+
+
+def _dialling_under(session: Session, node_id: str, *among: ColumnElement[bool]) -> list[CallbackJob]:
+    """The jobs `node_id` holds `dialing` (those of them `among` names), locked for this transaction: SQLite's
+    single writer lock, or FOR UPDATE."""
+    hold_sqlite_writes(session, CallbackJob)
+    query = select(CallbackJob).where(CallbackJob.status == "dialing", CallbackJob.locked_by == node_id, *among)
+    if session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update()
+    return list(session.scalars(query.order_by(CallbackJob.id)))
 
 
 @dataclass(frozen=True)
@@ -679,13 +685,7 @@ def count_unrecorded(
     lost), or another node took the job over and counted it. Returns the jobs counted."""
     if not attempts:
         return []
-    hold_sqlite_writes(session, CallbackJob)
-    query = select(CallbackJob).where(
-        CallbackJob.id.in_(list(attempts)), CallbackJob.status == "dialing", CallbackJob.locked_by == node_id
-    )
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update()
-    jobs = list(session.scalars(query.order_by(CallbackJob.id)))
+    jobs = _dialling_under(session, node_id, CallbackJob.id.in_(list(attempts)))
     logged = session.execute(
         select(CallbackAttempt.job_id, CallbackAttempt.call_id).where(
             CallbackAttempt.job_id.in_([job.id for job in jobs]),
